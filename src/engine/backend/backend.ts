@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// The TF.js backend ladder: tfjs-node-gpu -> tfjs-node -> wasm (with our training gradients) -> cpu.
+// tfjs-node(-gpu) need libtensorflow, which their installers download; where that failed the
+// packages are absent, so every rung is probed and the first that loads wins.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendProbe {
+  name: BackendName;
+  available: boolean;
+  /** Why it is not available, in words a user can act on. */
+  reason?: string;
+  package: string;
+}
+
+const require = createRequire(import.meta.url);
+
+const PACKAGE_OF: Record<BackendName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+function packagePresent(pkg: string): string | undefined {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return undefined;
+  } catch {
+    return `${pkg} is not installed (its installer downloads libtensorflow, which needs internet access)`;
+  }
+}
+
+/** Checks which backends could load, without switching to any of them. */
+export function probeBackends(): BackendProbe[] {
+  return BACKEND_NAMES.map((name) => {
+    const pkg = PACKAGE_OF[name];
+    if (name === 'cpu') return { name, available: true, package: pkg };
+    const missing = packagePresent(pkg);
+    if (missing) return { name, available: false, reason: missing, package: pkg };
+    if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+      try {
+        // The native binding is what fails when libtensorflow is missing; loading it is the real test.
+        require(pkg);
+        return { name, available: true, package: pkg };
+      } catch (err) {
+        return { name, available: false, reason: `${pkg} failed to load: ${(err as Error).message.split('\n')[0]}`, package: pkg };
+      }
+    }
+    return { name, available: true, package: pkg };
+  });
+}
+
+let active: BackendName | undefined;
+
+/**
+ * Selects the best available backend (or `preferred`) and returns its name.
+ * Idempotent: a second call with the same preference is free.
+ */
+export async function initBackend(preferred?: BackendName | 'auto'): Promise<BackendName> {
+  const wanted = preferred && preferred !== 'auto' ? preferred : undefined;
+  if (active && (!wanted || wanted === active)) return active;
+  const ladder = wanted ? [wanted] : BACKEND_NAMES;
+  const failures: string[] = [];
+  for (const name of ladder) {
+    try {
+      if (await activate(name)) {
+        active = name;
+        return name;
+      }
+      failures.push(`${name}: did not register`);
+    } catch (err) {
+      failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could be started (${failures.join('; ')})`);
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      if (packagePresent(PACKAGE_OF[name])) return false;
+      require(PACKAGE_OF[name]);
+      return tf.setBackend('tensorflow');
+    }
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const { registerWasmTrainingKernels } = await import('./wasm-training');
+      void wasm;
+      registerWasmTrainingKernels();
+      const ok = await tf.setBackend('wasm');
+      if (ok) await tf.ready();
+      return ok;
+    }
+    case 'cpu':
+      return tf.setBackend('cpu');
+  }
+}
+
+export function activeBackend(): BackendName | undefined {
+  return active;
+}

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+// Every family is listed here by hand (as tfjs register_all_kernels does): no registration
+// happens as an import side effect, so the list is the single place to read what exists.
+import type { ModelSpec } from '../types';
+
+export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [];

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+import type * as tf from '@tensorflow/tfjs';
+
+/** How a family expects its pixels (Keras `imagenet_utils.preprocess_input` modes). */
+export type PreprocessMode = 'caffe' | 'tf' | 'torch' | 'none' | 'unit';
+
+export type Pooling = 'avg' | 'max' | null;
+
+/** Keras Applications builder options, camel-cased. Weights are loaded separately (see engine/weights). */
+export interface BuildOptions {
+  includeTop?: boolean; // default true
+  inputShape?: [number, number, number]; // default [size, size, 3]
+  pooling?: Pooling; // only when includeTop is false
+  classes?: number; // default 1000
+  classifierActivation?: string | null; // default 'softmax'
+  /** MobileNet / MobileNetV2 width multiplier. */
+  alpha?: number;
+  /** MobileNet depth multiplier. */
+  depthMultiplier?: number;
+  /** MobileNet / EfficientNet top dropout. */
+  dropout?: number;
+  /**
+   * EfficientNet: add the Rescaling(1/sqrt(stddev)) layer Keras adds only when built with
+   * weights='imagenet' (it is in the traced manifests). Default true.
+   */
+  imagenetNormalization?: boolean;
+}
+
+export interface PaperRef {
+  title: string;
+  authors: string;
+  year: number;
+  url: string;
+}
+
+/** Figures from the keras.io Applications table (or the paper, for classics). */
+export interface ReferenceFigures {
+  top1?: number; // ImageNet top-1 accuracy, 0..1
+  top5?: number;
+  sizeMb?: number; // weight file size as documented
+  depth?: number; // layers with parameters
+  cpuMsPerImage?: number; // Keras docs "Time (ms) per inference step (CPU)"
+  gpuMsPerImage?: number;
+}
+
+export interface ModelSpec {
+  /** Registry id, lower-case Keras name: 'resnet50', 'mobilenetv2', 'lenet5'. */
+  id: string;
+  /** Keras constructor name ('ResNet50') or the classic's usual name ('LeNet-5'). */
+  name: string;
+  /** Family module, kebab-case ('resnet', 'resnet-v2', 'efficientnet'). */
+  family: string;
+  kind: 'keras' | 'classic';
+  paper: PaperRef;
+  /** Two or three sentences from the lecture: what this architecture introduced. */
+  story: string;
+  defaultInputSize: number;
+  minInputSize: number;
+  /** Input size must equal the default when includeTop is true (VGG, NASNet, ...). */
+  fixedInputWithTop: boolean;
+  preprocess: PreprocessMode;
+  reference: ReferenceFigures;
+  /** Parameter counts at the default input size (Keras's own, or the paper's for classics). */
+  params: { top: number; notop: number };
+  /** Name of the last feature layer (before the classifier head). */
+  featureLayer: string;
+  /** Builds a fresh, randomly initialised model. Synchronous and pure: no weights, no I/O. */
+  build(opts?: BuildOptions): tf.LayersModel;
+  /**
+   * Maps a layer name to its freezing block ('conv1', 'conv2_block1', 'block_3', 'top').
+   * Layers returning null belong to the block before them (e.g. auto-named adds).
+   */
+  blockOf(layerName: string): string | null;
+}
+
+export interface BlockInfo {
+  name: string;
+  layers: string[];
+  params: number;
+  trainableParams: number;
+}

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**', 'test/e2e/**'],
+    environment: 'node',
+    pool: 'forks',
+    // Model building and training are CPU-bound; two cores here.
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
