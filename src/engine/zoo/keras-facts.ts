@@ -89,6 +89,6 @@ export function kerasReferenceFigures(kerasName: string): ReferenceFigures {
     top5: f.imagenet_top5 ?? undefined,
     sizeMb: f.docs_size_mb,
     depth: f.docs_depth_layers_with_params,
-    cpuMsPerImage: KERAS_DOCS_CPU_MS[kerasName],
+    cpuMsPerStep: KERAS_DOCS_CPU_MS[kerasName],
   };
 }

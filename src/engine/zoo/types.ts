@@ -39,8 +39,9 @@ export interface ReferenceFigures {
   top5?: number;
   sizeMb?: number; // weight file size as documented
   depth?: number; // layers with parameters
-  cpuMsPerImage?: number; // Keras docs "Time (ms) per inference step (CPU)"
-  gpuMsPerImage?: number;
+  /** keras.io "Time (ms) per inference step (CPU)": one batch of 32, on Keras's machine. */
+  cpuMsPerStep?: number;
+  gpuMsPerStep?: number;
 }
 
 export interface ModelSpec {
