@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../shared/errors';
+import { createLogger } from '../engine/platform/logger';
+import { SCHEMA_VERSIONS, type SchemaVersion } from './migrations/index';
+
+export type Db = Database.Database;
+const log = createLogger('store');
+
+export interface OpenOptions {
+  /** Schema versions to apply; tests pass a prefix to stop at an older version. */
+  versions?: readonly SchemaVersion[];
+  readonly?: boolean;
+}
+
+/**
+ * Opens (creating if needed) the database, turns on WAL and foreign keys, and migrates it.
+ * @throws AppError DB_CORRUPT when the file is not a SQLite database, DB_FROM_FUTURE when it is newer than the app.
+ */
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false });
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // WAL with NORMAL is durable across application crashes (SQLite docs); only power loss can lose the last commit.
+    db.pragma('synchronous = NORMAL');
+  } catch (err) {
+    throw new AppError('DB_CORRUPT', `Cannot open the database ${file}: ${(err as Error).message}. Move it aside and start again to create a new one.`, { file }, { cause: err });
+  }
+  try {
+    migrate(db, opts.versions ?? SCHEMA_VERSIONS, file);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, versions: readonly SchemaVersion[], file = ':memory:'): void {
+  for (let i = 1; i < versions.length; i++) {
+    if (versions[i].version <= versions[i - 1].version) throw new Error(`Schema versions are not monotonic at ${versions[i].version}`);
+  }
+  let current: number;
+  try {
+    current = schemaVersion(db);
+  } catch (err) {
+    throw new AppError('DB_CORRUPT', `${file} is not a Transfer Studio database (${(err as Error).message}). Move it aside to start a new one.`, { file }, { cause: err });
+  }
+  const latest = versions.length ? versions[versions.length - 1].version : 0;
+  if (current > latest) {
+    throw new AppError('DB_FROM_FUTURE', `The database ${file} has schema version ${current}, newer than this app knows (${latest}). Update Transfer Studio.`, { file, current, latest });
+  }
+  const pending = versions.filter((v) => v.version > current);
+  if (!pending.length) return;
+  log.info(`sqlite ${db.prepare('select sqlite_version() v').pluck().get()} migrating ${file} from ${current} to ${latest}`);
+  for (const v of pending) {
+    // One transaction per version: a crash mid-migration leaves the previous version intact.
+    db.transaction(() => {
+      v.update(db);
+      db.pragma(`user_version = ${v.version}`);
+    })();
+  }
+  db.pragma('optimize');
+}
+
+export function integrityCheck(db: Db): string[] {
+  return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// Every schema version, listed by hand. Versions step by 10 to leave room for fix-ups (Signal's scheme).
+import type { Database } from 'better-sqlite3';
+import migrate0010 from './0010-init';
+
+export interface SchemaVersion {
+  version: number;
+  update: (db: Database) => void;
+}
+
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [{ version: 10, update: migrate0010 }];
+
+export const LATEST_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;
