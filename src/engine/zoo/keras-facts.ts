@@ -2,8 +2,7 @@
 // Run-time facts about the Keras Applications models: accuracy, size, depth, parameter counts,
 // weight files. Read from resources/keras/weights.json, a copy of the facts traced from Keras.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resourcePath } from '../platform/app-root';
 import type { PreprocessMode, ReferenceFigures } from './types';
 
 export interface KerasWeightFile {
@@ -61,7 +60,7 @@ export const KERAS_DOCS_CPU_MS: Readonly<Record<string, number>> = {
   EfficientNetB7: 1578.9,
 };
 
-const WEIGHTS_JSON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/keras/weights.json');
+const WEIGHTS_JSON = resourcePath('keras', 'weights.json');
 
 let facts: Record<string, KerasModelFacts> | undefined;
 

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Small pieces every Keras-Applications family builder needs: Keras 3 auto-naming that does
+// not depend on what else was built in the process, Keras's `obtain_input_shape` checks and
+// the classifier head / pooling tail.
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../shared/errors';
+import type { BuildOptions, Pooling } from './types';
+
+/**
+ * Keras 3 names unnamed layers `<snake_class>`, `<snake_class>_1`, ... counting from 0 in a
+ * fresh session. tfjs counts per process (and from 1), so a model built after another would
+ * get different names; every builder owns one namer and names every layer explicitly.
+ */
+export class KerasNamer {
+  private readonly counts = new Map<string, number>();
+
+  /** `next('conv2d')` gives 'conv2d', then 'conv2d_1', 'conv2d_2', ... */
+  next(prefix: string): string {
+    const n = this.counts.get(prefix) ?? 0;
+    this.counts.set(prefix, n + 1);
+    return n === 0 ? prefix : `${prefix}_${n}`;
+  }
+
+  /** The explicit name when Keras gives one, otherwise the next auto name. */
+  name(explicit: string | null | undefined, prefix: string): string {
+    return explicit ?? this.next(prefix);
+  }
+}
+
+export interface ResolvedOptions {
+  includeTop: boolean;
+  inputShape: [number, number, number];
+  pooling: Pooling;
+  classes: number;
+  classifierActivation: string | null;
+}
+
+export interface InputRules {
+  /** Keras model name, for messages ('InceptionV3'). */
+  model: string;
+  defaultSize: number;
+  minSize: number;
+  /** NASNet: with the top, the input must be the default size (Keras requires it for the weights). */
+  fixedInputWithTop?: boolean;
+}
+
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/**
+ * Keras's `obtain_input_shape` for channels_last plus the head options, validated up front.
+ * @throws AppError INVALID_ARGUMENT naming the option and echoing what was received.
+ */
+export function resolveOptions(opts: BuildOptions, rules: InputRules): ResolvedOptions {
+  const includeTop = opts.includeTop ?? true;
+  const inputShape = opts.inputShape ?? [rules.defaultSize, rules.defaultSize, 3];
+  const bad = (what: string, received: unknown, fix: string): never => {
+    throw new AppError('INVALID_ARGUMENT', `${rules.model}: ${what}. Received: ${JSON.stringify(received)}. ${fix}`, {
+      model: rules.model,
+      received,
+    });
+  };
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every(isPositiveInt)) {
+    bad('inputShape must be [height, width, channels] of positive integers', opts.inputShape, 'Pass e.g. [224, 224, 3].');
+  }
+  const [h, w] = inputShape;
+  if (h < rules.minSize || w < rules.minSize) {
+    bad(`input size must be at least ${rules.minSize}x${rules.minSize}`, inputShape, `Use a larger inputShape.`);
+  }
+  if (includeTop && rules.fixedInputWithTop && (h !== rules.defaultSize || w !== rules.defaultSize)) {
+    bad(
+      `with includeTop the input must be ${rules.defaultSize}x${rules.defaultSize}`,
+      inputShape,
+      'Leave inputShape out, or pass includeTop: false to use another size.',
+    );
+  }
+  const pooling = opts.pooling ?? null;
+  if (pooling !== null && pooling !== 'avg' && pooling !== 'max') bad("pooling must be 'avg', 'max' or null", pooling, '');
+  const classes = opts.classes ?? 1000;
+  if (!isPositiveInt(classes)) bad('classes must be a positive integer', classes, '');
+  const classifierActivation = opts.classifierActivation === undefined ? 'softmax' : opts.classifierActivation;
+  return { includeTop, inputShape: [...inputShape] as [number, number, number], pooling, classes, classifierActivation };
+}
+
+/**
+ * Keras's tail: with the top, GAP (named as the family names it) then Dense 'predictions';
+ * without it, the optional auto-named global pooling.
+ */
+export function kerasTail(
+  x: tf.SymbolicTensor,
+  o: ResolvedOptions,
+  namer: KerasNamer,
+  head: { gapName?: string; dropout?: { rate: number; name: string } } = {},
+): tf.SymbolicTensor {
+  if (o.includeTop) {
+    let y = tf.layers.globalAveragePooling2d({ name: namer.name(head.gapName, 'global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
+    if (head.dropout && head.dropout.rate > 0) {
+      y = tf.layers.dropout({ rate: head.dropout.rate, name: head.dropout.name }).apply(y) as tf.SymbolicTensor;
+    }
+    return tf.layers
+      .dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'softmax', name: 'predictions' })
+      .apply(y) as tf.SymbolicTensor;
+  }
+  if (o.pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: namer.next('global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
+  if (o.pooling === 'max') return tf.layers.globalMaxPooling2d({ name: namer.next('global_max_pooling2d') }).apply(x) as tf.SymbolicTensor;
+  return x;
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appRoot } from '../engine/platform/app-root';
+
+const pkg = JSON.parse(readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string };
+
+export const APP_NAME = 'Transfer Studio';
+export const APP_VERSION = pkg.version;
+
+/** The wizard's steps, in order; the renderer shows them as navigation. */
+export const WIZARD_STEPS = [
+  { id: 'projects', title: 'Projects' },
+  { id: 'backbone', title: 'Backbone' },
+  { id: 'dataset', title: 'Dataset' },
+  { id: 'freeze', title: 'Freeze' },
+  { id: 'train', title: 'Train' },
+  { id: 'evaluate', title: 'Evaluate' },
+  { id: 'export', title: 'Export' },
+  { id: 'classify', title: 'Classify' },
+  { id: 'doctor', title: 'Doctor' },
+] as const;
