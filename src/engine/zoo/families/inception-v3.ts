@@ -6,7 +6,7 @@ import { kerasFacts, kerasReferenceFigures } from '../keras-facts';
 import type { BuildOptions, ModelSpec } from '../types';
 
 /** Branch recipes: [filters, rows, cols, strides?, padding?] per conv2d_bn, in Keras's call order. */
-type Conv = [number, number, number, number?, 'same' | 'valid'?];
+type Conv = [filters: number, rows: number, cols: number, strides?: number, padding?: 'same' | 'valid'];
 
 // Kernel counts per mixed block, straight from the Keras source (the 7x7 branches of mixed4..7
 // differ only in their inner width: 128, 160, 160, 192).

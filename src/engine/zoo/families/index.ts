@@ -2,5 +2,8 @@
 // Every family is listed here by hand (as tfjs register_all_kernels does): no registration
 // happens as an import side effect, so the list is the single place to read what exists.
 import type { ModelSpec } from '../types';
+import { specs as inceptionV3 } from './inception-v3';
 
-export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [];
+export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
+  inceptionV3,
+];
