@@ -3,7 +3,9 @@
 // happens as an import side effect, so the list is the single place to read what exists.
 import type { ModelSpec } from '../types';
 import { specs as inceptionV3 } from './inception-v3';
+import { specs as mobilenetV2 } from './mobilenet-v2';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
+  mobilenetV2,
 ];

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// The spec factory for Keras Applications families (sizes, preprocessing, figures and parameter
+// counts read from weights.json, so no spec repeats them) and the layer helpers that
+// builder-kit does not have: Keras's correct_pad and the family-named pooling tail.
+import * as tf from '@tensorflow/tfjs';
+import type { InputRules } from './builder-kit';
+import { kerasFacts, kerasReferenceFigures } from './keras-facts';
+import type { BuildOptions, ModelSpec, PaperRef, Pooling } from './types';
+
+/** The includeTop=false tail: optional global pooling, named as the family's Keras source names it. */
+export function poolFeatures(
+  x: tf.SymbolicTensor,
+  pooling: Pooling,
+  names: { avg: string; max: string },
+): tf.SymbolicTensor {
+  if (pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: names.avg }).apply(x) as tf.SymbolicTensor;
+  if (pooling === 'max') return tf.layers.globalMaxPooling2d({ name: names.max }).apply(x) as tf.SymbolicTensor;
+  return x;
+}
+
+/** Keras `imagenet_utils.correct_pad`: the zero padding before a stride-2 'valid' convolution. */
+export function correctPad(x: tf.SymbolicTensor, kernel: number): [[number, number], [number, number]] {
+  const [h, w] = [x.shape[1], x.shape[2]];
+  const adjust = h == null || w == null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
+  const c = Math.floor(kernel / 2);
+  return [
+    [c - adjust[0], c],
+    [c - adjust[1], c],
+  ];
+}
+
+/** `tf.layers.*(...).apply(x)` typed for the single-tensor case every builder uses. */
+export function apply(layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
+  return layer.apply(x) as tf.SymbolicTensor;
+}
+
+/** The input every builder starts from; Keras 3 calls it `input_layer`. */
+export function imageInput(shape: [number, number, number]): tf.SymbolicTensor {
+  return tf.input({ shape, name: 'input_layer' });
+}
+
+/** The fields of a Keras ModelSpec that differ per model; the rest is read from weights.json. */
+export interface KerasSpecParts {
+  kerasName: string;
+  family: string;
+  paper: PaperRef;
+  story: string;
+  fixedInputWithTop: boolean;
+  featureLayer: string;
+  build(rules: InputRules, opts: BuildOptions): tf.LayersModel;
+  blockOf(layerName: string): string | null;
+}
+
+/** A ModelSpec whose sizes, preprocessing, figures and parameter counts come from Keras's own facts. */
+export function kerasSpec(parts: KerasSpecParts): ModelSpec {
+  const f = kerasFacts(parts.kerasName);
+  const rules: InputRules = {
+    model: parts.kerasName,
+    defaultSize: f.default_input_shape[0],
+    minSize: f.min_input_size,
+    fixedInputWithTop: parts.fixedInputWithTop,
+  };
+  return {
+    id: parts.kerasName.toLowerCase(),
+    name: parts.kerasName,
+    family: parts.family,
+    kind: 'keras',
+    paper: parts.paper,
+    story: parts.story,
+    defaultInputSize: rules.defaultSize,
+    minInputSize: rules.minSize,
+    fixedInputWithTop: parts.fixedInputWithTop,
+    preprocess: f.preprocess_mode,
+    reference: kerasReferenceFigures(parts.kerasName),
+    params: { top: f.total_params_top, notop: f.total_params_notop },
+    featureLayer: parts.featureLayer,
+    build: (opts: BuildOptions = {}) => parts.build(rules, opts),
+    blockOf: parts.blockOf,
+  };
+}
