@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Starts a worker thread from a module URL. From TypeScript sources (tsx, vitest) the worker
-// needs the tsx loader too; from dist/ bundles the URL points at plain JavaScript.
+// Starts a worker thread from a module URL. From dist/ bundles the URL is plain JavaScript and
+// loads directly. From TypeScript sources (tsx, vitest) the worker needs the tsx loader first:
+// `execArgv: ['--import', 'tsx']` does not apply to a worker's entry module on Node 20, so a
+// two-line bootstrap registers tsx inside the worker and then imports the real module.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
+const require = createRequire(import.meta.url);
+
+function tsxApiUrl(): string {
+  return pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+}
+
 export function createWorker(url: URL, options: WorkerOptions = {}): Worker {
-  const execArgv = [...(options.execArgv ?? process.execArgv)];
-  if (url.pathname.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-  return new Worker(url, { ...options, execArgv });
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
 }
