@@ -13,17 +13,46 @@ import type { BuildOptions, Pooling } from './types';
  */
 export class KerasNamer {
   private readonly counts = new Map<string, number>();
+  /** The freezing block the layers named from now on belong to; set by the builder as it goes. */
+  block = '';
+  /** Every name handed out, with the block that was current then. */
+  readonly blocks = new Map<string, string>();
 
   /** `next('conv2d')` gives 'conv2d', then 'conv2d_1', 'conv2d_2', ... */
   next(prefix: string): string {
     const n = this.counts.get(prefix) ?? 0;
     this.counts.set(prefix, n + 1);
-    return n === 0 ? prefix : `${prefix}_${n}`;
+    return this.fixed(n === 0 ? prefix : `${prefix}_${n}`);
+  }
+
+  /** A name Keras gives explicitly; recorded in the current block. */
+  fixed(name: string): string {
+    if (this.block) this.blocks.set(name, this.block);
+    return name;
   }
 
   /** The explicit name when Keras gives one, otherwise the next auto name. */
   name(explicit: string | null | undefined, prefix: string): string {
-    return explicit ?? this.next(prefix);
+    return explicit != null ? this.fixed(explicit) : this.next(prefix);
+  }
+}
+
+/**
+ * `blockOf` for a family: the blocks recorded by the last build of that variant, or, before
+ * any build, by one small throw-away build (names do not depend on the input size).
+ */
+export class BlockIndex {
+  private readonly byVariant = new Map<string, ReadonlyMap<string, string>>();
+
+  remember(variant: string, namer: KerasNamer): void {
+    this.byVariant.set(variant, namer.blocks);
+  }
+
+  lookup(variant: string, buildSmall: () => tf.LayersModel): (layerName: string) => string | null {
+    return (layerName: string) => {
+      if (!this.byVariant.has(variant)) buildSmall().dispose();
+      return this.byVariant.get(variant)?.get(layerName) ?? null;
+    };
   }
 }
 
@@ -33,6 +62,11 @@ export interface ResolvedOptions {
   pooling: Pooling;
   classes: number;
   classifierActivation: string | null;
+}
+
+/** The input every builder starts from; Keras 3 calls it `input_layer`. */
+export function imageInput(shape: [number, number, number], namer: KerasNamer): tf.SymbolicTensor {
+  return tf.input({ shape, name: namer.fixed('input_layer') });
 }
 
 export interface InputRules {
@@ -82,8 +116,9 @@ export function resolveOptions(opts: BuildOptions, rules: InputRules): ResolvedO
 }
 
 /**
- * Keras's tail: with the top, GAP (named as the family names it) then Dense 'predictions';
- * without it, the optional auto-named global pooling.
+ * Keras's tail: with the top, GAP (named as the family names it), optional Dropout, then Dense
+ * 'predictions'; without it, the optional auto-named global pooling. Names are recorded in
+ * whatever block the namer is in (families set 'top' first).
  */
 export function kerasTail(
   x: tf.SymbolicTensor,
@@ -94,10 +129,10 @@ export function kerasTail(
   if (o.includeTop) {
     let y = tf.layers.globalAveragePooling2d({ name: namer.name(head.gapName, 'global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
     if (head.dropout && head.dropout.rate > 0) {
-      y = tf.layers.dropout({ rate: head.dropout.rate, name: head.dropout.name }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.dropout({ rate: head.dropout.rate, name: namer.fixed(head.dropout.name) }).apply(y) as tf.SymbolicTensor;
     }
     return tf.layers
-      .dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'softmax', name: 'predictions' })
+      .dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'softmax', name: namer.fixed('predictions') })
       .apply(y) as tf.SymbolicTensor;
   }
   if (o.pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: namer.next('global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;

@@ -42,7 +42,7 @@ describe.each(kerasModels.map((s) => [s.name, s] as const))('%s', (_name, spec) 
       const seen = new Set<string>();
       let current: string | null = null;
       for (const layer of model.layers.slice(1)) {
-        const block = spec.blockOf(layer.name) ?? current;
+        const block: string | null = spec.blockOf(layer.name) ?? current;
         expect(block, `blockOf(${layer.name})`).not.toBeNull();
         if (block !== current) {
           expect(seen.has(block as string), `block ${block} resumes at ${layer.name}`).toBe(false);

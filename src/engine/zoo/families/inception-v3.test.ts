@@ -26,7 +26,11 @@ describe('inception-v3 family', () => {
     const m = loadManifest('InceptionV3');
     const blocks = new Set(m.layers.map((l) => spec.blockOf(l.name)));
     expect([...blocks]).toEqual(['stem', ...Array.from({ length: 11 }, (_, i) => `mixed${i}`), 'top']);
+    expect(m.layers.filter((l) => spec.blockOf(l.name) === null).map((l) => l.name)).toEqual([]);
     expect(spec.blockOf('conv2d')).toBe('stem');
+    expect(spec.blockOf('max_pooling2d_1')).toBe('stem');
+    expect(spec.blockOf('conv2d_5')).toBe('mixed0');
+    expect(spec.blockOf('average_pooling2d')).toBe('mixed0');
     expect(spec.blockOf('mixed9_1')).toBe('mixed10');
     expect(spec.blockOf('conv2d_93')).toBe('mixed10');
   });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // InceptionV3, layer for layer as keras/src/applications/inception_v3.py builds it.
 import * as tf from '@tensorflow/tfjs';
-import { KerasNamer, kerasTail, resolveOptions } from '../builder-kit';
+import { BlockIndex, imageInput, KerasNamer, kerasTail, resolveOptions } from '../builder-kit';
 import { kerasFacts, kerasReferenceFigures } from '../keras-facts';
 import type { BuildOptions, ModelSpec } from '../types';
 
@@ -22,23 +22,26 @@ const PAPER = {
 
 type T = tf.SymbolicTensor;
 
+const BLOCKS = new BlockIndex();
+
 function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
   const o = resolveOptions(opts, { model: 'InceptionV3', defaultSize: 299, minSize: 75 });
   const n = new KerasNamer();
+  n.block = 'stem';
   const convBn = (x: T, [filters, rows, cols, strides = 1, padding = 'same']: Conv, name?: string): T => {
     let y = tf.layers
-      .conv2d({ filters, kernelSize: [rows, cols], strides, padding, useBias: false, name: name ? `${name}_conv` : n.next('conv2d') })
+      .conv2d({ filters, kernelSize: [rows, cols], strides, padding, useBias: false, name: n.name(name && `${name}_conv`, 'conv2d') })
       .apply(x) as T;
-    y = tf.layers.batchNormalization({ axis: 3, scale: false, name: name ? `${name}_bn` : n.next('batch_normalization') }).apply(y) as T;
-    return tf.layers.activation({ activation: 'relu', name: name ?? n.next('activation') }).apply(y) as T;
+    y = tf.layers.batchNormalization({ axis: 3, scale: false, name: n.name(name && `${name}_bn`, 'batch_normalization') }).apply(y) as T;
+    return tf.layers.activation({ activation: 'relu', name: n.name(name, 'activation') }).apply(y) as T;
   };
   const chain = (x: T, convs: Conv[]): T => convs.reduce((y, c) => convBn(y, c), x);
   const avgPool = (x: T) =>
     tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same', name: n.next('average_pooling2d') }).apply(x) as T;
   const maxPool = (x: T) => tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: n.next('max_pooling2d') }).apply(x) as T;
-  const concat = (xs: T[], name?: string) => tf.layers.concatenate({ axis: 3, name: name ?? n.next('concatenate') }).apply(xs) as T;
+  const concat = (xs: T[], name?: string) => tf.layers.concatenate({ axis: 3, name: n.name(name, 'concatenate') }).apply(xs) as T;
 
-  const input = tf.input({ shape: o.inputShape, name: 'input_layer' });
+  const input = imageInput(o.inputShape, n);
   let x = chain(input, [
     [32, 3, 3, 2, 'valid'],
     [32, 3, 3, 1, 'valid'],
@@ -53,6 +56,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
 
   // mixed0..2: 35 x 35
   MIXED_35.forEach((poolFilters, i) => {
+    n.block = `mixed${i}`;
     const b1 = convBn(x, [64, 1, 1]);
     const b5 = chain(x, [[48, 1, 1], [64, 5, 5]]);
     const b3 = chain(x, [[64, 1, 1], [96, 3, 3], [96, 3, 3]]);
@@ -61,6 +65,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
   });
 
   // mixed3: 35 -> 17
+  n.block = 'mixed3';
   {
     const b3 = convBn(x, [384, 3, 3, 2, 'valid']);
     const bd = chain(x, [[64, 1, 1], [96, 3, 3], [96, 3, 3, 2, 'valid']]);
@@ -69,6 +74,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
 
   // mixed4..7: 17 x 17 with factorised 7x7 convolutions
   MIXED_17_INNER.forEach((c, i) => {
+    n.block = `mixed${4 + i}`;
     const b1 = convBn(x, [192, 1, 1]);
     const b7 = chain(x, [[c, 1, 1], [c, 1, 7], [192, 7, 1]]);
     const bd = chain(x, [[c, 1, 1], [c, 7, 1], [c, 1, 7], [c, 7, 1], [192, 1, 7]]);
@@ -77,6 +83,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
   });
 
   // mixed8: 17 -> 8
+  n.block = 'mixed8';
   {
     const b3 = chain(x, [[192, 1, 1], [320, 3, 3, 2, 'valid']]);
     const b7 = chain(x, [[192, 1, 1], [192, 1, 7], [192, 7, 1], [192, 3, 3, 2, 'valid']]);
@@ -85,6 +92,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
 
   // mixed9, mixed10: 8 x 8 with expanded filter banks
   for (let i = 0; i < 2; i++) {
+    n.block = `mixed${9 + i}`;
     const b1 = convBn(x, [320, 1, 1]);
     const b3 = convBn(x, [384, 1, 1]);
     const b3x = concat([convBn(b3, [384, 1, 3]), convBn(b3, [384, 3, 1])], `mixed9_${i}`);
@@ -94,30 +102,10 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
     x = concat([b1, b3x, bdx, bp], `mixed${9 + i}`);
   }
 
+  n.block = 'top';
   const out = kerasTail(x, o, n, { gapName: 'avg_pool' });
+  BLOCKS.remember('InceptionV3', n);
   return tf.model({ inputs: input, outputs: out, name: 'inception_v3' });
-}
-
-/** Freezing blocks follow Keras's own cut points: the stem, each `mixedN` block, then the head. */
-function blockOfFactory(): (layerName: string) => string | null {
-  let order: Map<string, string> | undefined;
-  return (layerName: string) => {
-    if (layerName === 'avg_pool' || layerName === 'predictions' || layerName.startsWith('global_')) return 'top';
-    if (/^mixed\d+$/.test(layerName)) return layerName;
-    if (!order) {
-      // Auto-named layers carry no block in their name; read it off one built model (cheap: no weights touched).
-      order = new Map();
-      const m = buildInceptionV3({ includeTop: false, inputShape: [75, 75, 3] });
-      let block = 'stem';
-      for (const l of m.layers) {
-        order.set(l.name, /^mixed\d+$/.test(l.name) ? l.name : block);
-        if (/^mixed\d+$/.test(l.name)) block = `mixed${Number(l.name.slice(5)) + 1}`;
-      }
-      m.dispose();
-    }
-    if (layerName === 'input_layer') return 'stem';
-    return order.get(layerName) ?? null;
-  };
 }
 
 const facts = kerasFacts('InceptionV3');
@@ -141,6 +129,7 @@ export const specs: readonly ModelSpec[] = [
     params: { top: facts.total_params_top, notop: facts.total_params_notop },
     featureLayer: 'mixed10',
     build: buildInceptionV3,
-    blockOf: blockOfFactory(),
+    // Keras's own cut points: the stem, each `mixedN` block, then the head.
+    blockOf: BLOCKS.lookup('InceptionV3', () => buildInceptionV3({ includeTop: false, inputShape: [75, 75, 3] })),
   },
 ];

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// The CLI calls the same engine API as the app, in-process and through the same validating dispatch.
+import { openDatabase, type Db } from '../store/db';
+import { databasePath } from '../engine/platform/paths';
+import type { Input, Method, Output } from '../shared/ipc/contract';
+import { dispatch } from '../shared/ipc/dispatch';
+import { createEngineApi } from '../services/api';
+
+let db: Db | undefined;
+
+export function cliDb(): Db {
+  db ??= openDatabase(databasePath());
+  return db;
+}
+
+export async function callEngine<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  return (await dispatch(createEngineApi({ db: cliDb(), mode: 'cli' }), method, input)) as Output<M>;
+}
+
+export function closeCli(): void {
+  db?.close();
+  db = undefined;
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+import { Command, CommanderError } from 'commander';
+import { APP_VERSION } from '../services/app-info';
+import { registerDoctor } from './commands/doctor';
+import { registerModels } from './commands/models';
+import { registerServe } from './commands/serve';
+import { closeCli } from './context';
+import { reportError } from './output';
+
+export function buildProgram(): Command {
+  const program = new Command('transfer-studio')
+    .description('Fine-tune pretrained image models without writing code. Every command the app offers, from a terminal.')
+    .version(APP_VERSION, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDoctor(program);
+  registerModels(program);
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    return reportError(err, json);
+  } finally {
+    if (!argv.includes('serve')) closeCli();
+  }
+}
