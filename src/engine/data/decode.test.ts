@@ -57,6 +57,7 @@ describe('decodeToRgb', () => {
 
   it('expands a one-channel grey PNG to equal RGB', async () => {
     const grey = await sharp(new Uint8Array([0, 77, 128, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+      .toColourspace('b-w')
       .png()
       .toBuffer();
     expect((await sharp(grey).metadata()).channels).toBe(1);
