@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function buildProbeNet(inputSize = 16, classes = 3, seed = 7): tf.LayersModel {
   let s = seed;
-  const init = (): tf.initializers.Initializer => tf.initializers.glorotUniform({ seed: s++ });
+  const init = (): ReturnType<typeof tf.initializers.glorotUniform> => tf.initializers.glorotUniform({ seed: s++ });
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
   let x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// Every training kernel for the wasm backend, listed by hand (as tfjs register_all_kernels does);
+// importing this file registers nothing.
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+
+/** Kernels for backendName 'wasm'; Conv2DBackpropInput replaces the backend's slower own one. */
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+];
