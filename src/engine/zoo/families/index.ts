@@ -4,8 +4,14 @@
 import type { ModelSpec } from '../types';
 import { specs as inceptionV3 } from './inception-v3';
 import { specs as mobilenetV2 } from './mobilenet-v2';
+import { specs as vgg } from './vgg';
+import { specs as resnet } from './resnet';
+import { specs as resnetV2 } from './resnet-v2';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
   mobilenetV2,
+  vgg,
+  resnet,
+  resnetV2,
 ];

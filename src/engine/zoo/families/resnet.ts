@@ -31,8 +31,8 @@ const relu = (name: string) => tf.layers.activation({ activation: 'relu', name }
 
 /**
  * Keras `resnet.ResNet`: the 7x7 stem, the stages from `stack`, then the top. `preact` (V2) moves
- * the stem's BN+ReLU to a final `post_bn`/`post_relu`; `useBias` is false only for V2's stem... no:
- * Keras passes use_bias=True for both, and V2's inner convs drop their own bias.
+ * the stem's BN+ReLU to a final `post_bn`/`post_relu`. (Keras's `use_bias` argument is True for
+ * every shipped variant, so it is not a parameter here.)
  */
 export function buildResNet(
   stack: (x: T) => T,
