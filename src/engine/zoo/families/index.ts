@@ -3,6 +3,7 @@
 // happens as an import side effect, so the list is the single place to read what exists.
 import type { ModelSpec } from '../types';
 import { specs as inceptionV3 } from './inception-v3';
+import { specs as inceptionResNetV2 } from './inception-resnet-v2';
 import { specs as mobilenetV2 } from './mobilenet-v2';
 import { specs as vgg } from './vgg';
 import { specs as resnet } from './resnet';
@@ -10,6 +11,7 @@ import { specs as resnetV2 } from './resnet-v2';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
+  inceptionResNetV2,
   mobilenetV2,
   vgg,
   resnet,
