@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { describe, it, expect } from 'vitest';
-import sharp from 'sharp';
+import sharp, { type SharpOptions } from 'sharp';
 import { decodeImage, decodeToRgb } from './decode';
 import { AppError } from '../../shared/errors';
 import { encodeRgb, markedRgb, pngDeclaring, type FixtureFormat } from '../../../test/fixtures/images';
@@ -81,7 +81,7 @@ describe('decodeToRgb', () => {
     const frames = new Uint8Array(4 * 4 * 4 * 2);
     for (let i = 0; i < 16; i++) frames.set([255, 0, 0, 255], i * 4);
     for (let i = 16; i < 32; i++) frames.set([0, 0, 255, 255], i * 4);
-    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } } as sharp.SharpOptions)
+    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } } as SharpOptions)
       .gif()
       .toBuffer();
     expect((await sharp(gif).metadata()).pages).toBe(2);

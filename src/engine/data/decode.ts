@@ -3,7 +3,7 @@
 // grey expanded to RGB, then resized like Keras's image_dataset_from_directory.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { AppError, type ErrorCode } from '../../shared/errors';
 import { decodeBmp } from './bmp';
 import { DEFAULT_MAX_PIXELS, explainDecodeError, sniffFormat } from './formats';
@@ -73,7 +73,7 @@ export async function decodeToRgb(
   try {
     const bytes = typeof input === 'string' ? await readFile(input) : input;
     if (bytes.length === 0) throw new AppError('FILE_CORRUPT', 'The file is empty (0 bytes).');
-    let img: sharp.Sharp;
+    let img: Sharp;
     if (sniffFormat(bytes.subarray(0, 32)) === 'bmp') {
       const bmp = decodeBmp(bytes, name, maxPixels);
       img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });

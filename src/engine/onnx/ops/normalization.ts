@@ -50,6 +50,13 @@ function tryFold(ctx: LayerContext, channels: number): Value | undefined {
   return valueOf(ctx.outputShapes[0], 'nchw', v.names.nchw);
 }
 
+/** A per-channel constant shaped to broadcast along the channel axis of a rank-`rank` value in `layout`. */
+export function channelConst(g: GraphBuilder, base: string, values: Float32Array, rank: number, layout: Layout): string {
+  const dims = new Array<number>(rank - 1).fill(1);
+  dims[axisIn(layout, rank, -1) - 1] = values.length;
+  return g.float(base, dims, values);
+}
+
 /** y = x * scale + shift with per-channel constants broadcast along the channel axis of `layout`. */
 export function channelAffine(
   g: GraphBuilder,
@@ -60,10 +67,8 @@ export function channelAffine(
   base: string,
 ): Value {
   const rank = v.shape.length;
-  const dims = new Array<number>(rank - 1).fill(1);
-  dims[axisIn(layout, rank, -1) - 1] = scale.length;
-  const s = g.float(`${base}_scale`, dims, Float32Array.from(scale));
-  const b = g.float(`${base}_shift`, dims, Float32Array.from(shift));
+  const s = channelConst(g, `${base}_scale`, Float32Array.from(scale), rank, layout);
+  const b = channelConst(g, `${base}_shift`, Float32Array.from(shift), rank, layout);
   const mul = g.op('Mul', [g.as(v, layout), s], `${base}_mul`);
   return valueOf(v.shape, layout, g.op('Add', [mul, b], base));
 }
@@ -110,17 +115,25 @@ const layerNorm: LayerMapper = (ctx) => {
   return [valueOf(v.shape, 'keras', out)];
 };
 
-/** Rescaling: x * scale + offset (scalars in tfjs). */
+/** Rescaling: x * scale + offset, each a number or one value per channel (zoo/layers/rescaling.ts). */
 const rescaling: LayerMapper = (ctx) => {
   const v = ctx.inputs[0];
-  const scale = ctx.config.scale;
-  const offset = ctx.config.offset ?? 0;
-  if (typeof scale !== 'number' || typeof offset !== 'number') throw unsupported(ctx, 'non-scalar scale or offset');
   const g = ctx.g;
   const layout = g.preferred(v);
+  const operand = (key: string, fallback: number): string | number => {
+    const x = ctx.config[key] ?? fallback;
+    if (typeof x === 'number') return x;
+    if (Array.isArray(x) && x.every((e) => typeof e === 'number')) {
+      if (x.length !== v.shape[v.shape.length - 1]) throw unsupported(ctx, `${key} of length ${x.length} for shape ${JSON.stringify(v.shape)}`);
+      return channelConst(g, `${ctx.name}_${key}`, Float32Array.from(x as number[]), v.shape.length, layout);
+    }
+    throw unsupported(ctx, `${key} ${JSON.stringify(x)}`);
+  };
+  const scale = operand('scale', 1);
+  const offset = operand('offset', 0);
   let out = g.as(v, layout);
-  if (scale !== 1) out = g.op('Mul', [out, g.scalar(scale)], offset === 0 ? ctx.name : `${ctx.name}_mul`);
-  if (offset !== 0) out = g.op('Add', [out, g.scalar(offset)], ctx.name);
+  if (scale !== 1) out = g.op('Mul', [out, typeof scale === 'number' ? g.scalar(scale) : scale], offset === 0 ? ctx.name : `${ctx.name}_mul`);
+  if (offset !== 0) out = g.op('Add', [out, typeof offset === 'number' ? g.scalar(offset) : offset], ctx.name);
   return [valueOf(v.shape, layout, out)];
 };
 

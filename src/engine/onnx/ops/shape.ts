@@ -62,7 +62,9 @@ const permute: LayerMapper = (ctx) => {
   return [valueOf(ctx.outputShapes[0], 'keras', out)];
 };
 
-const identity: LayerMapper = (ctx) => ctx.inputs.map((v: Value) => v);
+// The names object is shared (a Transpose made for one is reused by the other); the fold target is
+// not, since the conv's output now has another reader.
+const identity: LayerMapper = (ctx) => ctx.inputs.map((v: Value) => ({ shape: v.shape, names: v.names }));
 
 export const SHAPE_MAPPERS: Record<string, LayerMapper> = {
   ZeroPadding2D: zeroPadding2d,

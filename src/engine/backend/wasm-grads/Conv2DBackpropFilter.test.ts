@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Each case sums at most 2*16*16 = 512 products per output element; float32 round-off for such a
+// sum in a different order is bounded by ~K*eps = 3e-5 of the magnitudes, so 1e-4 of the largest
+// reference value is a safe bar, while a wrong tap, offset or padding gives errors of order 1.
+import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { compareKernel } from './compare-backends';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: Pad }[] = [
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
+  { x: [2, 10, 10, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
+  { x: [2, 10, 9, 3], f: [3, 3, 3, 5], s: 2, pad: 'valid' },
+  { x: [1, 8, 7, 5], f: [1, 1, 5, 6], s: 1, pad: 'valid' },
+  { x: [2, 8, 8, 5], f: [1, 1, 5, 6], s: 2, pad: 'valid' },
+  { x: [2, 16, 16, 3], f: [7, 7, 3, 8], s: 2, pad: 'same' },
+  { x: [2, 11, 9, 4], f: [5, 3, 4, 3], s: [2, 1], pad: 'valid' },
+  { x: [2, 9, 9, 2], f: [3, 3, 2, 3], s: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+];
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  for (const c of CASES) {
+    it(`matches cpu for x ${c.x} filter ${c.f} strides ${c.s} pad ${JSON.stringify(c.pad)}`, async () => {
+      const stride = Array.isArray(c.s) ? c.s : [c.s, c.s];
+      const out = (i: number, k: number): number =>
+        c.pad === 'same' ? Math.ceil(c.x[i] / stride[i - 1]) : c.pad === 'valid' ? Math.floor((c.x[i] - c.f[i - 1]) / stride[i - 1]) + 1 : Math.floor((c.x[i] + c.pad[i][0] + c.pad[i][1] - k) / stride[i - 1]) + 1;
+      const dy = [c.x[0], out(1, c.f[0]), out(2, c.f[1]), c.f[3]];
+      const diff = await compareKernel(Conv2DBackpropFilter, { x: c.x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f });
+      expect(diff.shape).toEqual(c.f);
+      expect(diff.cpuShape).toEqual(c.f);
+      expect(diff.scale).toBeGreaterThan(0.5);
+      expect(diff.maxAbs).toBeLessThan(1e-4 * diff.scale);
+    });
+  }
+});

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// Each filter-gradient element sums at most 2*16*16 = 512 products: 1e-4 of the largest reference
+// value bounds float32 re-ordering error (~K*eps = 3e-5) and catches any misplaced tap (order 1).
+import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { compareKernel } from './compare-backends';
+
+type Pad = 'same' | 'valid';
+const CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: Pad; d?: number }[] = [
+  { x: [2, 9, 9, 4], f: [3, 3, 4, 1], s: 1, pad: 'same' },
+  { x: [2, 9, 9, 4], f: [3, 3, 4, 1], s: 2, pad: 'same' },
+  { x: [2, 10, 10, 4], f: [3, 3, 4, 1], s: 2, pad: 'same' },
+  { x: [2, 10, 9, 3], f: [3, 3, 3, 1], s: 2, pad: 'valid' },
+  { x: [2, 9, 9, 4], f: [3, 3, 4, 2], s: 1, pad: 'same' },
+  { x: [1, 11, 10, 3], f: [3, 3, 3, 3], s: 2, pad: 'valid' },
+  { x: [2, 16, 16, 5], f: [5, 5, 5, 1], s: 2, pad: 'same' },
+  { x: [2, 11, 9, 4], f: [5, 3, 4, 2], s: [2, 1], pad: 'valid' },
+  { x: [2, 12, 12, 3], f: [3, 3, 3, 2], s: 1, pad: 'same', d: 2 },
+  { x: [2, 12, 11, 3], f: [3, 3, 3, 1], s: 1, pad: 'valid', d: 2 },
+];
+
+describe('DepthwiseConv2dNativeBackpropFilter on wasm', () => {
+  for (const c of CASES) {
+    it(`matches cpu for x ${c.x} filter ${c.f} strides ${c.s} pad ${c.pad} dilation ${c.d ?? 1}`, async () => {
+      const stride = Array.isArray(c.s) ? c.s : [c.s, c.s];
+      const d = c.d ?? 1;
+      const out = (i: number, k: number): number =>
+        c.pad === 'same' ? Math.ceil(c.x[i] / stride[i - 1]) : Math.floor((c.x[i] - (k - 1) * d - 1) / stride[i - 1]) + 1;
+      const dy = [c.x[0], out(1, c.f[0]), out(2, c.f[1]), c.f[2] * c.f[3]];
+      const diff = await compareKernel(DepthwiseConv2dNativeBackpropFilter, { x: c.x, dy }, { strides: c.s, pad: c.pad, dilations: d, filterShape: c.f });
+      expect(diff.shape).toEqual(c.f);
+      expect(diff.cpuShape).toEqual(c.f);
+      expect(diff.scale).toBeGreaterThan(0.5);
+      expect(diff.maxAbs).toBeLessThan(1e-4 * diff.scale);
+    });
+  }
+});

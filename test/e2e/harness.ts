@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Starts the real `transfer-studio serve` in a child process with its own data folder, and a
+// headless Chromium (Debian's /usr/bin/chromium) through playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ARTIFACTS = path.resolve('test-results/e2e');
+
+export interface ServedApp {
+  url: string;
+  urlWithToken: string;
+  token: string;
+  home: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function serveApp(env: Record<string, string> = {}): Promise<ServedApp> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-'));
+  const child = spawn(process.execPath, ['bin/transfer-studio.mjs', 'serve', '--json', '--no-open'], {
+    env: { ...process.env, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  const { url, token } = JSON.parse(line) as { url: string; token: string };
+  return {
+    url: url.replace(/\?token=.*$/, ''),
+    urlWithToken: url,
+    token,
+    home,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}
