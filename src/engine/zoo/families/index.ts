@@ -8,6 +8,7 @@ import { specs as mobilenetV2 } from './mobilenet-v2';
 import { specs as vgg } from './vgg';
 import { specs as resnet } from './resnet';
 import { specs as resnetV2 } from './resnet-v2';
+import { specs as mobilenet } from './mobilenet';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
@@ -16,4 +17,5 @@ export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   vgg,
   resnet,
   resnetV2,
+  mobilenet,
 ];
