@@ -26,7 +26,8 @@ export function readyBackends(): Promise<void> {
   return ready;
 }
 
-function seededData(shape: number[], seed: number): Float32Array {
+/** Deterministic values in [-1, 1) so that both backends see identical inputs. */
+export function seededData(shape: number[], seed: number): Float32Array {
   // A small LCG keeps the inputs identical across backends and runs without touching tf state.
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
   let s = seed >>> 0;
@@ -37,29 +38,48 @@ function seededData(shape: number[], seed: number): Float32Array {
   return out;
 }
 
-async function runOn(backend: 'cpu' | 'wasm', kernelName: string, inputs: Record<string, number[]>, attrs: object, seed: number): Promise<{ data: Float32Array; shape: number[] }> {
+export interface HostTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** Runs one kernel on `backend` with the given host data and returns its result on the host. */
+export async function runKernelOn(backend: 'cpu' | 'wasm', kernelName: string, inputs: Record<string, HostTensor>, attrs: object): Promise<HostTensor> {
+  await readyBackends();
   await tf.setBackend(backend);
   const tensors: Record<string, tf.Tensor> = {};
-  Object.entries(inputs).forEach(([name, shape], i) => {
-    tensors[name] = tf.tensor(seededData(shape, seed + i), shape);
-  });
+  for (const [name, t] of Object.entries(inputs)) tensors[name] = tf.tensor(t.data, t.shape);
   const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
   const result = { data: (await out.data()) as Float32Array, shape: out.shape };
   tf.dispose([out, ...Object.values(tensors)]);
+  await tf.setBackend('cpu');
   return result;
 }
 
-/** Runs `kernelName` on both backends with inputs of the given shapes. */
-export async function compareKernel(kernelName: string, inputs: Record<string, number[]>, attrs: object, seed = 1): Promise<KernelDiff> {
-  await readyBackends();
-  const cpu = await runOn('cpu', kernelName, inputs, attrs, seed);
-  const wasm = await runOn('wasm', kernelName, inputs, attrs, seed);
-  let maxAbs = wasm.data.length === cpu.data.length ? 0 : Infinity;
+/** How far `actual` is from `expected`. */
+export function diffHost(actual: HostTensor, expected: HostTensor): KernelDiff {
+  let maxAbs = actual.data.length === expected.data.length ? 0 : Infinity;
   let scale = 0;
-  for (let i = 0; i < cpu.data.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(wasm.data[i] - cpu.data[i]));
-    scale = Math.max(scale, Math.abs(cpu.data[i]));
+  for (let i = 0; i < expected.data.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(actual.data[i] - expected.data[i]));
+    scale = Math.max(scale, Math.abs(expected.data[i]));
   }
-  await tf.setBackend('cpu');
-  return { maxAbs, scale, shape: wasm.shape, cpuShape: cpu.shape };
+  return { maxAbs, scale, shape: actual.shape, cpuShape: expected.shape };
+}
+
+/** Seeded host inputs of the given shapes. */
+export function seededInputs(shapes: Record<string, number[]>, seed: number): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  Object.entries(shapes).forEach(([name, shape], i) => {
+    out[name] = { data: seededData(shape, seed + i), shape };
+  });
+  return out;
+}
+
+/** Runs `kernelName` on both backends with seeded inputs of the given shapes. */
+export async function compareKernel(kernelName: string, inputs: Record<string, number[]>, attrs: object, seed = 1): Promise<KernelDiff> {
+  const host = seededInputs(inputs, seed);
+  const cpu = await runKernelOn('cpu', kernelName, host, attrs);
+  const wasm = await runKernelOn('wasm', kernelName, host, attrs);
+  return diffHost(wasm, cpu);
 }
