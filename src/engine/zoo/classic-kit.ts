@@ -176,7 +176,7 @@ export function blockMatcher(patterns: RegExp[], top: readonly string[]): (layer
 
 /** Total, trainable and non-trainable parameter counts, Keras-style (BN moving stats are non-trainable). */
 export function paramCounts(model: tf.LayersModel): { total: number; trainable: number; nonTrainable: number } {
-  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
   const trainable = size(model.trainableWeights);
   const nonTrainable = size(model.nonTrainableWeights);
   return { total: trainable + nonTrainable, trainable, nonTrainable };

@@ -9,6 +9,11 @@ import { specs as vgg } from './vgg';
 import { specs as resnet } from './resnet';
 import { specs as resnetV2 } from './resnet-v2';
 import { specs as mobilenet } from './mobilenet';
+import { specs as lenet } from './lenet';
+import { specs as alexnet } from './alexnet';
+import { specs as googlenet } from './googlenet';
+import { specs as inceptionV4 } from './inception-v4';
+import { specs as resnetClassic } from './resnet-classic';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
@@ -18,4 +23,9 @@ export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   resnet,
   resnetV2,
   mobilenet,
+  lenet,
+  alexnet,
+  googlenet,
+  inceptionV4,
+  resnetClassic,
 ];
