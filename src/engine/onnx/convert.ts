@@ -20,7 +20,7 @@ export interface ConvertOptions {
 }
 
 /** tfjs's graph node; the class is not exported from the public package. */
-interface KerasNode {
+export interface KerasNode {
   outboundLayer: tf.layers.Layer;
   inputTensors: tf.SymbolicTensor[];
   outputTensors: tf.SymbolicTensor[];
@@ -36,7 +36,7 @@ function nodeOf(t: tf.SymbolicTensor): KerasNode {
 }
 
 /** Layer calls needed for `outputs`, inputs first, stopping at tensors already known. */
-function topoOrder(outputs: tf.SymbolicTensor[], known: Set<number>): KerasNode[] {
+export function topoOrder(outputs: tf.SymbolicTensor[], known: Set<number>): KerasNode[] {
   const order: KerasNode[] = [];
   const seen = new Set<KerasNode>();
   const stack: [KerasNode, boolean][] = outputs.filter((t) => !known.has(t.id)).map((t) => [nodeOf(t), false]);
@@ -148,7 +148,8 @@ class Walker {
   }
 }
 
-function outputTensorsFor(model: tf.LayersModel, outputLayer?: string): tf.SymbolicTensor[] {
+/** The output tensors of `outputLayer` (or the model's outputs) as this model uses them. */
+export function outputTensorsFor(model: tf.LayersModel, outputLayer?: string): tf.SymbolicTensor[] {
   if (outputLayer === undefined) return model.outputs;
   const layer = model.layers.find((l) => l.name === outputLayer);
   if (!layer) {

@@ -13,7 +13,7 @@ function commonLayout(ctx: LayerContext): Layout {
   return ctx.inputs.every((v) => v.names.keras && !v.names.nchw) ? 'keras' : 'nchw';
 }
 
-function elementwise(op: 'Add' | 'Mul' | 'Sub' | 'Max' | 'Min', variadic?: 'Sum'): LayerMapper {
+function elementwise(op: 'Add' | 'Mul' | 'Max' | 'Min', variadic?: 'Sum'): LayerMapper {
   return (ctx) => {
     const layout = commonLayout(ctx);
     const xs = ctx.inputs.map((v) => ctx.g.as(v, layout));
@@ -45,7 +45,6 @@ const concatenate: LayerMapper = (ctx) => {
 export const MERGE_MAPPERS: Record<string, LayerMapper> = {
   Add: elementwise('Add', 'Sum'),
   Multiply: elementwise('Mul'),
-  Subtract: elementwise('Sub'),
   Maximum: elementwise('Max'),
   Minimum: elementwise('Min'),
   Average: average,

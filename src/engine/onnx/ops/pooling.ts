@@ -2,6 +2,7 @@
 // Max/average pooling and their global forms. Keras 'same' average pooling divides by the number
 // of real (unpadded) pixels, which is ONNX's count_include_pad = 0.
 import { attr, valueOf } from '../graph-builder';
+import type { AttrValue } from '../proto';
 import { spatialPadding } from './conv';
 import { type LayerMapper, pair, unsupported } from './types';
 
@@ -13,7 +14,7 @@ function pool(op: 'MaxPool' | 'AveragePool'): LayerMapper {
     const size = pair(c, 'poolSize', [2, 2]);
     const strides = pair(c, 'strides', size);
     const v = ctx.inputs[0];
-    const extra = op === 'AveragePool' ? { count_include_pad: attr.int(0) } : {};
+    const extra: Record<string, AttrValue> = op === 'AveragePool' ? { count_include_pad: attr.int(0) } : {};
     const out = ctx.g.op(op, [ctx.g.as(v, 'nchw')], ctx.name, {
       kernel_shape: attr.ints(size),
       strides: attr.ints(strides),
