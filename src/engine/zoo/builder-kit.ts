@@ -124,7 +124,7 @@ export function kerasTail(
   x: tf.SymbolicTensor,
   o: ResolvedOptions,
   namer: KerasNamer,
-  head: { gapName?: string; dropout?: { rate: number; name: string } } = {},
+  head: { gapName?: string; dropout?: { rate: number; name: string }; poolNames?: { avg: string; max: string } } = {},
 ): tf.SymbolicTensor {
   if (o.includeTop) {
     let y = tf.layers.globalAveragePooling2d({ name: namer.name(head.gapName, 'global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
@@ -135,7 +135,23 @@ export function kerasTail(
       .dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'softmax', name: namer.fixed('predictions') })
       .apply(y) as tf.SymbolicTensor;
   }
-  if (o.pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: namer.next('global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
-  if (o.pooling === 'max') return tf.layers.globalMaxPooling2d({ name: namer.next('global_max_pooling2d') }).apply(x) as tf.SymbolicTensor;
+  const pool = head.poolNames;
+  if (o.pooling === 'avg') {
+    return tf.layers.globalAveragePooling2d({ name: namer.name(pool?.avg, 'global_average_pooling2d') }).apply(x) as tf.SymbolicTensor;
+  }
+  if (o.pooling === 'max') {
+    return tf.layers.globalMaxPooling2d({ name: namer.name(pool?.max, 'global_max_pooling2d') }).apply(x) as tf.SymbolicTensor;
+  }
   return x;
+}
+
+/** Keras `imagenet_utils.correct_pad`: the zero padding in front of a stride-2 'valid' convolution. */
+export function correctPad(x: tf.SymbolicTensor, kernel: number): [[number, number], [number, number]] {
+  const [h, w] = [x.shape[1], x.shape[2]];
+  const adjust = h == null || w == null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
+  const c = Math.floor(kernel / 2);
+  return [
+    [c - adjust[0], c],
+    [c - adjust[1], c],
+  ];
 }

@@ -4,6 +4,7 @@
 import type { ModelSpec } from '../types';
 import { specs as inceptionV3 } from './inception-v3';
 import { specs as inceptionResNetV2 } from './inception-resnet-v2';
+import { specs as efficientnet } from './efficientnet';
 import { specs as mobilenetV2 } from './mobilenet-v2';
 import { specs as vgg } from './vgg';
 import { specs as resnet } from './resnet';
@@ -14,10 +15,13 @@ import { specs as alexnet } from './alexnet';
 import { specs as googlenet } from './googlenet';
 import { specs as inceptionV4 } from './inception-v4';
 import { specs as resnetClassic } from './resnet-classic';
+import { specs as densenet } from './densenet';
+import { specs as xception } from './xception';
 
 export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   inceptionV3,
   inceptionResNetV2,
+  efficientnet,
   mobilenetV2,
   vgg,
   resnet,
@@ -28,4 +32,6 @@ export const FAMILY_SPECS: readonly (readonly ModelSpec[])[] = [
   googlenet,
   inceptionV4,
   resnetClassic,
+  densenet,
+  xception,
 ];
