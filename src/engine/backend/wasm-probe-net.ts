@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs';
  * Builds the probe net: Conv2D (strides 1 and 2; no dilation: tfjs has no dilated Conv2D gradient on any backend), DepthwiseConv2D (multiplier 2),
  * SeparableConv2D, BatchNormalization, ReLU6, swish, sigmoid gating (Multiply), Add, Concatenate,
  * ZeroPadding2D, Cropping2D, MaxPool, AvgPool, GlobalAveragePooling, Dropout and Dense.
- * Seeded initializers make two builds identical, so cpu and wasm can start from the same weights.
+ * Seeded initializers make two builds identical, so cpu and wasm can start from the same weights;
+ * `dropoutRate` 0 makes a training step deterministic (Dropout draws unseeded masks).
  */
-export function buildProbeNet(inputSize = 16, classes = 3, seed = 7): tf.LayersModel {
+export function buildProbeNet(inputSize = 16, classes = 3, seed = 7, dropoutRate = 0.2): tf.LayersModel {
   let s = seed;
   const init = (): ReturnType<typeof tf.initializers.glorotUniform> => tf.initializers.glorotUniform({ seed: s++ });
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
@@ -32,7 +33,7 @@ export function buildProbeNet(inputSize = 16, classes = 3, seed = 7): tf.LayersM
   let z = tf.layers.concatenate().apply([mp, ap]) as tf.SymbolicTensor;
   z = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6' as never, kernelInitializer: init() }).apply(z) as tf.SymbolicTensor;
   z = tf.layers.globalAveragePooling2d({}).apply(z) as tf.SymbolicTensor;
-  z = tf.layers.dropout({ rate: 0.2 }).apply(z) as tf.SymbolicTensor;
+  z = tf.layers.dropout({ rate: dropoutRate }).apply(z) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init() }).apply(z) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'wasm_probe_net' });
 }

@@ -6,11 +6,16 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { maxPoolGradConfig } from './MaxPoolGrad';
 
-/** Kernels for backendName 'wasm'; Conv2DBackpropInput replaces the backend's slower own one. */
+/**
+ * Kernels for backendName 'wasm'. Conv2DBackpropInput and MaxPoolGrad replace the backend's own
+ * (slower, and wrong, respectively; see their files).
+ */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
 ];

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Worker-thread entry: trains one job and reports events; a 'cancel' message aborts between batches.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import { serializeError } from '../../shared/errors';
+import { initBackend } from '../backend/backend';
+import { saveModelToDir } from './model-io';
+import { trainModel } from './train-model';
+import type { Backbone, TrainConfig, TrainData } from './types';
+import type { FromWorker, ModuleRef, ToWorker, WorkerJob } from './worker-protocol';
+
+async function importExport<T>(ref: ModuleRef): Promise<T> {
+  const url = ref.module.startsWith('file:') ? ref.module : pathToFileURL(path.resolve(ref.module)).href;
+  const mod = (await import(url)) as Record<string, unknown>;
+  const fn = mod[ref.export];
+  if (typeof fn !== 'function') throw new Error(`${ref.module} has no exported function ${ref.export}`);
+  return fn as T;
+}
+
+async function run(job: WorkerJob, signal: AbortSignal, post: (m: FromWorker) => void): Promise<void> {
+  const backend = await initBackend(job.backend ?? 'cpu');
+  const makeData = await importExport<(args: unknown) => TrainData | Promise<TrainData>>(job.data);
+  const data = await makeData(job.data.args);
+  const backboneRef = job.backbone;
+  const makeBackbone = backboneRef ? await importExport<(c: TrainConfig, args: unknown) => Backbone | Promise<Backbone>>(backboneRef) : undefined;
+  const result = await trainModel(job.config, data, {
+    onBatch: (event) => post({ type: 'batch', event }),
+    onEpoch: (record) => post({ type: 'epoch', record }),
+    signal,
+    checkpointDir: job.checkpointDir,
+    resume: job.resume,
+    ...(makeBackbone && backboneRef ? { loadBackbone: async (c: TrainConfig) => makeBackbone(c, backboneRef.args) } : {}),
+  });
+  const modelPath = job.outputDir ? await saveModelToDir(result.model, job.outputDir) : undefined;
+  result.model.dispose();
+  post({ type: 'done', result: { history: result.history, evaluation: result.evaluation, best: result.best, resumed: result.resumed, backend, ...(modelPath ? { modelPath } : {}) } });
+}
+
+const port = parentPort;
+if (port) {
+  const controller = new AbortController();
+  const post = (m: FromWorker) => port.postMessage(m);
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'cancel') controller.abort();
+    else if (msg.type === 'start') {
+      run(msg.job, controller.signal, post)
+        .catch((err: unknown) => post({ type: 'error', error: serializeError(err) }))
+        .finally(() => port.close());
+    }
+  });
+}

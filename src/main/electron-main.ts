@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// The Electron main process: one window, single instance, the engine behind validated IPC.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { channelOf, EVENT_CHANNEL, METHODS } from '../shared/ipc/contract';
+import { dispatch } from '../shared/ipc/dispatch';
+import { serializeError } from '../shared/errors';
+import { openDatabase } from '../store/db';
+import { createEngineApi } from '../services/api';
+import { addLogSink, createLogger } from '../engine/platform/logger';
+import { CONTENT_SECURITY_POLICY, isAllowedExternalLink, isAppUrl, secureWebPreferences } from './window-options';
+
+const log = createLogger('main');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const indexUrl = pathToFileURL(path.join(here, '..', 'renderer', 'index.html')).href;
+
+if (!process.env.TRANSFER_STUDIO_HOME) process.env.TRANSFER_STUDIO_HOME = app.getPath('userData');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | undefined;
+  app.on('second-instance', () => {
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url, indexUrl)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isAllowedExternalLink(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  void app.whenReady().then(() => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+    const db = openDatabase(path.join(process.env.TRANSFER_STUDIO_HOME!, 'transfer-studio.db'));
+    const api = createEngineApi({ db, mode: 'electron' });
+    for (const method of METHODS) {
+      ipcMain.handle(channelOf(method), async (event, input: unknown) => {
+        // Only our own page may call the engine.
+        if (!event.senderFrame || !isAppUrl(event.senderFrame.url, indexUrl)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Unknown sender' } };
+        try {
+          return { ok: true, result: await dispatch(api, method, input) };
+        } catch (err) {
+          return { ok: false, error: serializeError(err) };
+        }
+      });
+    }
+
+    win = new BrowserWindow({
+      width: 1280,
+      height: 840,
+      title: 'Transfer Studio',
+      show: false,
+      webPreferences: secureWebPreferences(path.join(here, '..', 'preload', 'preload.cjs')),
+    });
+    addLogSink((record) => win?.webContents.send(EVENT_CHANNEL, 'log', record));
+    win.once('ready-to-show', () => win?.show());
+    void win.loadURL(indexUrl);
+    log.info(`window loaded ${indexUrl}`);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}
