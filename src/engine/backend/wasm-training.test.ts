@@ -26,7 +26,7 @@ async function trainStep(backend: 'cpu' | 'wasm', weights: Float32Array[]): Prom
   const { value, grads } = tf.variableGrads(lossFn);
   // Layer names get per-process suffixes, so weights are matched by their position in the model.
   const gradData = new Map<string, Float32Array>();
-  for (const [i, w] of model.trainableWeights.entries()) gradData.set(`${i}:${w.shape}`, (await grads[w.read().name].data()) as Float32Array);
+  for (const [i, w] of model.trainableWeights.entries()) gradData.set(`${i}:${w.shape}`, (await grads[w.name].data()) as Float32Array);
   tf.train.sgd(0.5).applyGradients(grads);
   const after = new Map<string, Float32Array>();
   for (const [i, w] of model.weights.entries()) after.set(`${i}:${w.shape}`, (await w.read().data()) as Float32Array);

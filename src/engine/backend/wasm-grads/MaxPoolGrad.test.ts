@@ -46,7 +46,7 @@ describe('MaxPoolGrad on wasm', () => {
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
       const x = tf.tensor4d(inputFor([2, 6, 6, 3], 'relu').data, [2, 6, 6, 3]);
-      const g = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(v, 2, 2, 'valid'), tf.range(1, 28).reshape([1, 3, 3, 3]))))(x);
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid'), tf.range(1, 28).reshape([1, 3, 3, 3]))))(x);
       grads.push((await g.data()) as Float32Array);
       tf.dispose([x, g]);
     }
