@@ -66,7 +66,8 @@ describe('browser-mode server', () => {
   });
 
   it('refuses every API request without the right token', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${server.token}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${server.token}x` }];
+    for (const headers of attempts) {
       const res = await call('projects.list', {}, headers);
       expect(res.status).toBe(401);
       expect(res.body).not.toContain('Garden birds');
