@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../services/app-info';
+import { useProductionTf } from '../engine/backend/backend';
 import { registerDoctor } from './commands/doctor';
 import { registerModels } from './commands/models';
 import { registerServe } from './commands/serve';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  useProductionTf();
   const program = buildProgram();
   const json = argv.includes('--json');
   try {

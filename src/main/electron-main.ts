@@ -9,9 +9,11 @@ import { serializeError } from '../shared/errors';
 import { openDatabase } from '../store/db';
 import { createEngineApi } from '../services/api';
 import { addLogSink, createLogger } from '../engine/platform/logger';
+import { useProductionTf } from '../engine/backend/backend';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalLink, isAppUrl, secureWebPreferences } from './window-options';
 
 const log = createLogger('main');
+useProductionTf();
 const here = path.dirname(fileURLToPath(import.meta.url));
 const indexUrl = pathToFileURL(path.join(here, '..', 'renderer', 'index.html')).href;
 

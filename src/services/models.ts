@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ModelDetail, ModelSummary } from '../shared/dto/models';
 import { kerasCacheDir } from '../engine/platform/paths';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
 import { getModelSpec, listModels } from '../engine/zoo/registry';
 import type { ModelSpec } from '../engine/zoo/types';
 import { countParams } from '../engine/zoo/keras-reference';
+import { modelBlocks } from '../engine/zoo/blocks';
+import { summarizeModel } from '../engine/zoo/summary';
 
 function cacheFlags(spec: ModelSpec): ModelSummary['cached'] {
   const facts = spec.kind === 'keras' ? allKerasFacts()[spec.name] : undefined;
@@ -56,36 +57,15 @@ export function describeModel(id: string): ModelDetail {
   const spec = getModelSpec(id);
   const model = spec.build({ includeTop: true });
   try {
-    const byBlock = new Map<string, { layers: string[]; params: number; trainableParams: number }>();
-    let current = 'stem';
-    const layers: ModelDetail['layers'] = [];
-    for (const layer of model.layers) {
-      current = spec.blockOf(layer.name) ?? current;
-      const params = layer.countParams();
-      const trainable = layer.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
-      const block = byBlock.get(current) ?? { layers: [], params: 0, trainableParams: 0 };
-      block.layers.push(layer.name);
-      block.params += params;
-      block.trainableParams += trainable;
-      byBlock.set(current, block);
-      const shape = layer.outputShape;
-      layers.push({
-        name: layer.name,
-        className: layer.getClassName(),
-        outputShape: JSON.stringify(shape).replace(/null/g, 'None'),
-        params,
-        connectedTo: layer.inboundNodes.flatMap((n) => n.inboundLayers.map((l) => l.name)),
-      });
-    }
+    const rows = summarizeModel(model);
     const c = countParams(model);
     return {
       ...summarizeSpec(spec),
-      blocks: [...byBlock.entries()].map(([name, b]) => ({ name, ...b })),
-      layers,
+      blocks: modelBlocks(model, spec),
+      layers: rows.map(({ name, className, outputShape, params, connectedTo }) => ({ name, className, outputShape, params, connectedTo })),
       totals: { total: c.total, trainable: c.trainable, nonTrainable: c.nonTrainable },
     };
   } finally {
     model.dispose();
-    tf.disposeVariables();
   }
 }

@@ -104,3 +104,11 @@ async function activate(name: BackendName): Promise<boolean> {
 export function activeBackend(): BackendName | undefined {
   return active;
 }
+
+/**
+ * Production mode for TF.js: no "install tfjs-node" banner on stderr (we report backends in
+ * `doctor` instead) and no debug-mode checks. Called once by each entry point (CLI, server, main).
+ */
+export function useProductionTf(): void {
+  tf.env().set('PROD', true);
+}
