@@ -39,7 +39,9 @@ export class KerasNamer {
 
 /**
  * `blockOf` for a family: the blocks recorded by the last build of that variant, or, before
- * any build, by one small throw-away build (names do not depend on the input size).
+ * any build, by one small throw-away build (names do not depend on the input size). That build
+ * may leave out the classifier head (NASNet needs the full size for it), so the head's fixed
+ * names are given as `headNames` and map to 'top'.
  */
 export class BlockIndex {
   private readonly byVariant = new Map<string, ReadonlyMap<string, string>>();
@@ -48,10 +50,11 @@ export class BlockIndex {
     this.byVariant.set(variant, namer.blocks);
   }
 
-  lookup(variant: string, buildSmall: () => tf.LayersModel): (layerName: string) => string | null {
+  lookup(variant: string, buildSmall: () => tf.LayersModel, headNames: readonly string[] = []): (layerName: string) => string | null {
+    const head = new Set(headNames);
     return (layerName: string) => {
       if (!this.byVariant.has(variant)) buildSmall().dispose();
-      return this.byVariant.get(variant)?.get(layerName) ?? null;
+      return this.byVariant.get(variant)?.get(layerName) ?? (head.has(layerName) ? 'top' : null);
     };
   }
 }

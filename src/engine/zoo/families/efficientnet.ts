@@ -181,6 +181,6 @@ export const specs: readonly ModelSpec[] = VARIANTS.map(([name, width, depth, si
     featureLayer: 'top_activation',
     build: (opts?: BuildOptions) => buildEfficientNet(v, opts),
     // 'stem', 'block1a' ... 'block7x', 'top_conv', 'top'.
-    blockOf: BLOCKS.lookup(name, () => buildEfficientNet(v, { includeTop: false, inputShape: [32, 32, 3] })),
+    blockOf: BLOCKS.lookup(name, () => buildEfficientNet(v, { includeTop: false, inputShape: [32, 32, 3] }), ['avg_pool', 'top_dropout', 'predictions']),
   };
 });

@@ -149,6 +149,6 @@ export const specs: readonly ModelSpec[] = [
     featureLayer: 'conv_7b_ac',
     build: buildInceptionResNetV2,
     // The stem, mixed_5b, block35_1..10, mixed_6a, block17_1..20, mixed_7a, block8_1..10, conv_7b, top.
-    blockOf: BLOCKS.lookup('InceptionResNetV2', () => buildInceptionResNetV2({ includeTop: false, inputShape: [75, 75, 3] })),
+    blockOf: BLOCKS.lookup('InceptionResNetV2', () => buildInceptionResNetV2({ includeTop: false, inputShape: [75, 75, 3] }), ['avg_pool', 'predictions']),
   },
 ];

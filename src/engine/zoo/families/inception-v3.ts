@@ -130,6 +130,6 @@ export const specs: readonly ModelSpec[] = [
     featureLayer: 'mixed10',
     build: buildInceptionV3,
     // Keras's own cut points: the stem, each `mixedN` block, then the head.
-    blockOf: BLOCKS.lookup('InceptionV3', () => buildInceptionV3({ includeTop: false, inputShape: [75, 75, 3] })),
+    blockOf: BLOCKS.lookup('InceptionV3', () => buildInceptionV3({ includeTop: false, inputShape: [75, 75, 3] }), ['avg_pool', 'predictions']),
   },
 ];

@@ -21,7 +21,9 @@ describe('nasnet family', () => {
       'reduce_8', 'cell_9', 'cell_10', 'cell_11', 'cell_12', 'top',
     ]);
     expect(mobile.blockOf('adjust_bn_stem_2')).toBe('stem');
-    expect(mobile.blockOf('cropping2d_1')).toBe('reduce_4');
+    // The reduction-adjust path runs in the cell after each reduction, where p is still twice as wide.
+    expect(mobile.blockOf('cropping2d_1')).toBe('cell_0');
+    expect(mobile.blockOf('cropping2d_2')).toBe('cell_5');
   });
 
   // NASNetMobile builds in ~0.6 s, NASNetLarge in ~5 s on the 2-core CPU here.

@@ -183,6 +183,6 @@ export const specs: readonly ModelSpec[] = VARIANTS.map((v): ModelSpec => {
     featureLayer: v.featureLayer,
     build: (opts?: BuildOptions) => buildNasnet(v, opts),
     // 'stem' (stem conv and the stem_1/stem_2 reduction cells), 'cell_0'..., 'reduce_N', 'top'.
-    blockOf: BLOCKS.lookup(v.name, () => buildNasnet(v, { includeTop: false, inputShape: [32, 32, 3] })),
+    blockOf: BLOCKS.lookup(v.name, () => buildNasnet(v, { includeTop: false, inputShape: [32, 32, 3] }), ['global_average_pooling2d', 'predictions']),
   };
 });
