@@ -18,7 +18,9 @@ export default function migrate0010(db: Database): void {
       root TEXT NOT NULL,
       name TEXT NOT NULL,
       classes TEXT NOT NULL DEFAULT '[]',
+      layout TEXT NOT NULL DEFAULT 'classes',
       scanned_at TEXT,
+      -- skipped files, duplicates and split settings as JSON: read whole, never queried by field
       summary TEXT NOT NULL DEFAULT '{}'
     ) STRICT;
     CREATE INDEX datasets_byProject ON datasets(project_id);
@@ -28,7 +30,8 @@ export default function migrate0010(db: Database): void {
       dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
       rel_path TEXT NOT NULL,
       class_name TEXT NOT NULL,
-      split TEXT CHECK (split IN ('train','val','test')),
+      split TEXT CHECK (split IN ('train','validation','test')),
+      format TEXT,
       bytes INTEGER NOT NULL,
       mtime_ms INTEGER NOT NULL,
       sha256 TEXT NOT NULL,
