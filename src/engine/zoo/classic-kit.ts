@@ -158,14 +158,18 @@ export function predictions(x: T, classes: number, activation: string | null): T
     .apply(x) as T;
 }
 
+/** Layers that are 'top' in every family: the headless global pools and the classifier (as in Keras's ResNet). */
+const TOP_LAYERS = ['avg_pool', 'max_pool', 'predictions'] as const;
+
 /**
  * blockOf for names built as `<block>_<rest>`: the first pattern that matches gives the block,
- * names listed in `top` go to 'top', everything else (pads, pools between blocks) returns null so
- * it joins the block before it.
+ * names listed in `top` (and TOP_LAYERS) go to 'top', everything else (pads, pools between blocks)
+ * returns null so it joins the block before it.
  */
 export function blockMatcher(patterns: RegExp[], top: readonly string[]): (layerName: string) => string | null {
+  const topNames = new Set<string>([...TOP_LAYERS, ...top]);
   return (layerName: string) => {
-    if (top.includes(layerName)) return 'top';
+    if (topNames.has(layerName)) return 'top';
     for (const p of patterns) {
       const m = p.exec(layerName);
       if (m) return m[1] ?? m[0];

@@ -68,6 +68,6 @@ export const specs: readonly ModelSpec[] = [
     params: { top: 61_100_840, notop: 2_469_696 },
     featureLayer: 'pool5',
     build: buildAlexNet,
-    blockOf: blockMatcher([/^(conv[1-5])$/, /^(fc[67])/], ['predictions']),
+    blockOf: blockMatcher([/^(conv[1-5])(_|$)/, /^(fc[67])/], ['predictions']),
   },
 ];

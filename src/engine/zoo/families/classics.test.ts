@@ -30,6 +30,23 @@ const COUNTS: Record<string, { trainable: number; nonTrainable: number; notopTra
   resnet34: { trainable: 21_797_672, nonTrainable: 17_024, notopTrainable: 21_284_672 },
 };
 
+/** Freezing walks blocks in layer order: each block must be one run, and the model must end in 'top'. */
+function expectContiguousBlocks(s: ModelSpec, model: tf.LayersModel): void {
+  const seen = new Set<string>();
+  let current: string | null = null;
+  for (const layer of model.layers.slice(1)) {
+    const block: string | null = s.blockOf(layer.name) ?? current;
+    expect(block, `blockOf(${layer.name})`).not.toBeNull();
+    if (block !== current) {
+      expect(seen.has(block as string), `block ${block} resumes at ${layer.name}`).toBe(false);
+      seen.add(block as string);
+      current = block;
+    }
+  }
+  expect(s.blockOf(model.layers[model.layers.length - 1].name)).toBe('top');
+  expect(s.blockOf('avg_pool')).toBe('top');
+}
+
 describe('classic families: exact parameter counts at the default input', () => {
   for (const [id, want] of Object.entries(COUNTS)) {
     it(id, () => {
@@ -39,12 +56,14 @@ describe('classic families: exact parameter counts at the default input', () => 
       expect(top.countParams()).toBe(want.trainable + want.nonTrainable);
       expect(s.params.top).toBe(want.trainable);
       expect(top.layers.some((l) => l.name === s.featureLayer)).toBe(true);
-      top.dispose();
-      const notop = s.build({ includeTop: false });
-      expect(paramCounts(notop).trainable).toBe(want.notopTrainable);
+      expectContiguousBlocks(s, top);
+      // The head comes after the feature layer, so the headless count is everything up to it
+      // (building a second 40M-parameter model costs seconds here; the headless builds run below).
+      const cut = top.layers.findIndex((l) => l.name === s.featureLayer);
+      const backbone = top.layers.slice(0, cut + 1).flatMap((l) => l.trainableWeights);
+      expect(backbone.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0)).toBe(want.notopTrainable);
       expect(s.params.notop).toBe(want.notopTrainable);
-      expect(notop.layers[notop.layers.length - 1].name).toBe(s.featureLayer);
-      notop.dispose();
+      top.dispose();
     });
   }
 });
@@ -70,6 +89,10 @@ describe('classic families: forward passes on small inputs', () => {
     expect(y.shape).toEqual([2, 10]);
     for (const row of y.sum(1).arraySync() as number[]) expect(row).toBeCloseTo(1, 5);
     m.dispose();
+    const headless = spec('lenet5').build({ includeTop: false });
+    expect(headless.layers[headless.layers.length - 1].name).toBe('c5');
+    expect(paramCounts(headless).total).toBe(50_692);
+    headless.dispose();
   });
 
   it('AlexNet at its minimum input (63) still feeds the 9216-wide classifier through adaptive pooling', () => {
@@ -83,6 +106,7 @@ describe('classic families: forward passes on small inputs', () => {
     const h = spec('alexnet').build({ inputShape: [100, 100, 3], includeTop: false, pooling: 'max' });
     expect(h.getLayer('pool5').outputShape).toEqual([null, 2, 2, 256]); // torchvision: (1, 256, 2, 2)
     expect(h.outputs[0].shape).toEqual([null, 256]);
+    expect(paramCounts(h).total).toBe(2_469_696);
     h.dispose();
   });
 
@@ -94,6 +118,7 @@ describe('classic families: forward passes on small inputs', () => {
       const m = spec('googlenet').build({ inputShape: [n, n, 3], includeTop: false });
       const got = ['maxpool1', 'maxpool2', 'maxpool3', 'maxpool4'].map((l) => m.getLayer(l).outputShape[1]);
       expect(got).toEqual(want);
+      expect(paramCounts(m).trainable).toBe(5_599_904);
       m.dispose();
     }
     const m = spec('googlenet').build({ inputShape: [32, 32, 3], classes: 3, classifierActivation: null });
@@ -111,21 +136,25 @@ describe('classic families: forward passes on small inputs', () => {
     ]) {
       const m = spec('resnet18').build({ inputShape: [n, n, 3], includeTop: false });
       expect(m.outputs[0].shape).toEqual([null, want, want, 512]); // torchvision: (1, 512, 3, 3) and (1, 512, 4, 4)
+      expect(m.layers[m.layers.length - 1].name).toBe('layer4_block1_relu2');
+      expect(paramCounts(m).trainable).toBe(11_176_512);
       m.dispose();
     }
     const m = spec('resnet34').build({ inputShape: [64, 64, 3], includeTop: false, pooling: 'avg' });
     const y = m.predict(tf.randomUniform([1, 64, 64, 3], -2, 2, 'float32', 4)) as tf.Tensor;
     expect(y.shape).toEqual([1, 512]);
+    expect(paramCounts(m).trainable).toBe(21_284_672);
     expect(Number.isFinite(y.sum().dataSync()[0])).toBe(true);
     m.dispose();
   });
 
-  it('Inception-v4 at its minimum input (75) runs to 1000 classes', () => {
-    const m = spec('inceptionv4').build({ inputShape: [75, 75, 3] });
+  it('Inception-v4 runs headless at its minimum input (75)', () => {
+    const m = spec('inceptionv4').build({ inputShape: [75, 75, 3], includeTop: false, pooling: 'avg' });
     expect(m.getLayer('mixed_7d').outputShape).toEqual([null, 1, 1, 1536]);
+    expect(paramCounts(m).trainable).toBe(41_142_816);
     const y = m.predict(tf.randomUniform([1, 75, 75, 3], -1, 1, 'float32', 5)) as tf.Tensor;
-    expect(y.shape).toEqual([1, 1000]);
-    expect(y.sum().dataSync()[0]).toBeCloseTo(1, 4);
+    expect(y.shape).toEqual([1, 1536]);
+    expect(Number.isFinite(y.sum().dataSync()[0])).toBe(true);
     m.dispose();
   });
 
