@@ -138,4 +138,25 @@ describe('decodeImage', () => {
     expect([out.width, out.height, out.data.length]).toEqual([7, 5, 105]);
     expect(at(out, 3, 2)).toEqual([10, 20, 30]);
   });
+
+  it('applies EXIF orientation before the centre crop on the lanczos3 path', async () => {
+    // 40×20, left half black; orientation 6 turns it into 20×40 with black on top.
+    const jpg = await sharp(halves(40, 20, [0, 0, 0], [255, 255, 255]), { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const opts = { width: 4, height: 4, cropToAspectRatio: true, output: 'uint8' as const };
+    const lz = await decodeImage(jpg, { ...opts, interpolation: 'lanczos3' });
+    const bl = await decodeImage(jpg, { ...opts, interpolation: 'bilinear' });
+    for (const img of [lz, bl]) {
+      expect(at(img, 1, 0)[0]).toBeLessThan(20);
+      expect(at(img, 1, 3)[0]).toBeGreaterThan(235);
+    }
+  });
+
+  it('names what a non-image file is', async () => {
+    const err = await decodeImage(Buffer.from('just some notes'), { width: 2, height: 2 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FILE_CORRUPT', details: { skipCode: 'NOT_IMAGE' } });
+    expect((err as Error).message).toMatch(/not an image: it contains text/);
+  });
 });

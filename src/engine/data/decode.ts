@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { AppError, type ErrorCode } from '../../shared/errors';
 import { decodeBmp } from './bmp';
-import { DEFAULT_MAX_PIXELS, explainDecodeError, sniffFormat } from './formats';
+import { DEFAULT_MAX_PIXELS, describeContent, explainDecodeError, SNIFF_BYTES, sniffFormat } from './formats';
 import { centerCropBox, resizeHwc } from './resize';
 import type { RgbImage } from './types';
 
@@ -57,6 +57,61 @@ function toAppError(err: unknown, name: string): AppError {
   });
 }
 
+interface Opened {
+  img: Sharp;
+  name: string;
+  /** Size after orientation, before any resize. */
+  size: () => Promise<{ width: number; height: number }>;
+}
+
+/** Reads and sniffs the input and sets up orientation and alpha; decoding happens on output. */
+async function openRgb(input: string | Uint8Array, opts: RgbDecodeOptions, name: string): Promise<Opened> {
+  const alpha = opts.alpha ?? 'white';
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  if (bytes.length === 0) {
+    throw new AppError('FILE_CORRUPT', `${name}: The file is empty (0 bytes).`, { file: name, skipCode: 'EMPTY' });
+  }
+  const head = bytes.subarray(0, SNIFF_BYTES);
+  const format = sniffFormat(head);
+  if (!format) {
+    throw new AppError('FILE_CORRUPT', `${name}: This is not an image: ${describeContent(head)}.`, {
+      file: name,
+      skipCode: 'NOT_IMAGE',
+    });
+  }
+  let img: Sharp;
+  let size: Opened['size'];
+  if (format === 'bmp') {
+    const bmp = decodeBmp(bytes, name, maxPixels);
+    img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
+    size = async () => ({ width: bmp.width, height: bmp.height });
+  } else {
+    const exif = opts.applyExifOrientation ?? true;
+    img = sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels });
+    if (exif) img = img.rotate();
+    size = async () => {
+      const m = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+      return exif && m.autoOrient ? m.autoOrient : { width: m.width ?? 0, height: m.height ?? 0 };
+    };
+  }
+  img = alpha === 'drop' ? img.removeAlpha() : img.flatten({ background: BACKGROUND[alpha] });
+  return { img, name, size };
+}
+
+async function toRgb(img: Sharp): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await img.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) {
+    throw new AppError('INTERNAL', `Expected 3 channels after conversion. Received: ${info.channels}.`);
+  }
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+function rethrow(err: unknown, name: string): never {
+  if (AppError.is(err) && (err.code === 'INTERNAL' || err.details?.skipCode)) throw err;
+  throw toAppError(err, name);
+}
+
 /**
  * Decodes a file or encoded bytes to full-size 8-bit RGB (HWC).
  * GIFs and multi-page TIFFs give their first frame.
@@ -68,34 +123,10 @@ export async function decodeToRgb(
   opts: RgbDecodeOptions = {},
 ): Promise<{ data: Uint8Array; width: number; height: number }> {
   const name = typeof input === 'string' ? basename(input) : 'image';
-  const alpha = opts.alpha ?? 'white';
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   try {
-    const bytes = typeof input === 'string' ? await readFile(input) : input;
-    if (bytes.length === 0) throw new AppError('FILE_CORRUPT', 'The file is empty (0 bytes).');
-    let img: Sharp;
-    if (sniffFormat(bytes.subarray(0, 32)) === 'bmp') {
-      const bmp = decodeBmp(bytes, name, maxPixels);
-      img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
-    } else {
-      img = sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels });
-      if (opts.applyExifOrientation ?? true) img = img.rotate();
-    }
-    img = alpha === 'drop' ? img.removeAlpha() : img.flatten({ background: BACKGROUND[alpha] });
-    const { data, info } = await img
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) {
-      throw new AppError('INTERNAL', `Expected 3 channels after conversion. Received: ${info.channels}.`);
-    }
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return await toRgb((await openRgb(input, opts, name)).img);
   } catch (err) {
-    if (AppError.is(err, 'INTERNAL')) throw err;
-    if (AppError.is(err, 'FILE_CORRUPT') && err.message.startsWith('The file is empty')) {
-      throw new AppError('FILE_CORRUPT', `${name}: ${err.message}`, { file: name, skipCode: 'EMPTY' });
-    }
-    throw toAppError(err, name);
+    rethrow(err, name);
   }
 }
 
@@ -114,8 +145,24 @@ function checkSize(opts: DecodeOptions): void {
  */
 export async function decodeImage(input: string | Uint8Array, opts: DecodeOptions): Promise<RgbImage> {
   checkSize(opts);
-  const src = await decodeToRgb(input, opts);
-  return resizeRgb(src, opts);
+  if (opts.interpolation !== 'lanczos3') return resizeRgb(await decodeToRgb(input, opts), opts);
+  // One sharp chain lets JPEG shrink on load, which is much faster for large photos.
+  const name = typeof input === 'string' ? basename(input) : 'image';
+  try {
+    const { img, size } = await openRgb(input, opts, name);
+    const { width, height } = await size();
+    const box = opts.cropToAspectRatio
+      ? centerCropBox(width, height, opts.width, opts.height)
+      : { x: 0, y: 0, width, height };
+    const out = await toRgb(
+      img
+        .extract({ left: box.x, top: box.y, width: box.width, height: box.height })
+        .resize(opts.width, opts.height, { fit: 'fill', kernel: 'lanczos3' }),
+    );
+    return { data: opts.output === 'uint8' ? out.data : Float32Array.from(out.data), width: out.width, height: out.height };
+  } catch (err) {
+    rethrow(err, name);
+  }
 }
 
 /** Resizes a full-size RGB image as `decodeImage` does. */

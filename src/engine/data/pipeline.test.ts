@@ -38,7 +38,7 @@ describe('createBatchPipeline', () => {
     const batches = await collect(p);
     expect(batches.map((b) => b.shape[0])).toEqual([4, 4, 4, 1]);
     expect(skips).toEqual(['green/2.png']);
-    expect(p.skipped[0].reason).toMatch(/2\.png: This is not an image|could not be decoded/);
+    expect(p.skipped[0]).toMatchObject({ code: 'NOT_IMAGE', reason: '2.png: This is not an image: it contains text.' });
     const good = items.filter((i) => i.path !== 'green/2.png');
     expect(batches.flatMap((b) => b.paths)).toEqual(good.map((i) => i.path));
     expect(batches.flatMap((b) => Array.from(b.y))).toEqual(good.map((i) => i.label));
