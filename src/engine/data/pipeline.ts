@@ -179,7 +179,6 @@ async function* run(
   const workers: Worker[] = [];
   const load: number[] = [];
   const pending = new Map<number, Deferred>();
-  const owner = new Map<number, number>();
   let issued = 0;
   let consumed = 0;
   let fatal: unknown;
@@ -205,7 +204,7 @@ async function* run(
       const file = o.root && !isAbsolute(it.path) ? join(o.root, it.path) : it.path;
       const req: DecodeRequest = { id: pos, file, decode: o.decode, augment: o.augment, seed: deriveSeed(seed, 'aug', epoch, idx) };
       load[w]++;
-      owner.set(pos, w);
+      pending.set(pos, deferred());
       workers[w].postMessage(req);
       stats.maxAhead = Math.max(stats.maxAhead, issued - consumed);
     }
@@ -226,7 +225,6 @@ async function* run(
       workers.push(w);
       load.push(0);
     }
-    for (let i = 0; i < order.length; i++) pending.set(i, deferred());
     if (fatal) throw fatal;
     pump();
 
@@ -234,10 +232,11 @@ async function* run(
     let y = new Int32Array(o.batchSize);
     let paths: string[] = [];
     for (let pos = 0; pos < order.length; pos++) {
-      const d = pending.get(pos)!;
+      // pump() has always issued `pos` by now unless the pipeline failed or was cancelled.
+      const d = pending.get(pos);
+      if (!d) throw fatal ?? new AppError('INTERNAL', `Image ${pos} was never sent to a decode worker.`);
       const res = await d.promise;
       pending.delete(pos);
-      owner.delete(pos);
       consumed++;
       const it = o.items[order[pos]];
       if (res.ok) {
