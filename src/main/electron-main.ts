@@ -46,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
     const db = openDatabase(path.join(process.env.TRANSFER_STUDIO_HOME!, 'transfer-studio.db'));
-    const api = createEngineApi({ db, mode: 'electron' });
+    const api = createEngineApi({ db, mode: 'electron', emit: (event, payload) => win?.webContents.send(EVENT_CHANNEL, event, payload) });
     for (const method of METHODS) {
       ipcMain.handle(channelOf(method), async (event, input: unknown) => {
         // Only our own page may call the engine.

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serializeError, AppError } from '../shared/errors';
-import type { EngineApi, EventName, EventPayload } from '../shared/ipc/contract';
+import type { EngineHandlers, EventName, EventPayload } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
 import { createLogger } from '../engine/platform/logger';
 import { hostAllowed, newToken, originAllowed, SECURITY_HEADERS, tokenFrom, tokenMatches } from './security';
@@ -29,7 +29,7 @@ const MIME: Record<string, string> = {
 };
 
 export interface ServerOptions {
-  api: EngineApi;
+  api: EngineHandlers;
   /** The built renderer (dist/renderer). */
   staticDir: string;
   port?: number;

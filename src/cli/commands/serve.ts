@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { appRoot } from '../../engine/platform/app-root';
-import { startServer } from '../../server/server';
+import { startServer, type RunningServer } from '../../server/server';
 import { createEngineApi } from '../../services/api';
 import { cliDb } from '../context';
 import { AppError } from '../../shared/errors';
@@ -31,7 +31,10 @@ export async function serveBrowserMode(opts: { port?: number; open?: boolean; js
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new AppError('NOT_FOUND', `The app's web files are not built (${staticDir} is missing). Run \`npm run build\` first.`);
   }
-  const server = await startServer({ api: createEngineApi({ db: cliDb(), mode: 'browser' }), staticDir, port: opts.port });
+  // Events go to whichever UIs are connected to this server; the server is made after the API.
+  let server: RunningServer | undefined = undefined;
+  const api = createEngineApi({ db: cliDb(), mode: 'browser', emit: (event, payload) => server?.emit(event, payload) });
+  server = await startServer({ api, staticDir, port: opts.port });
   if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.urlWithToken, port: server.port, token: server.token })}\n`);
   else {
     if (opts.reason) process.stdout.write(`${opts.reason}\n`);

@@ -3,36 +3,37 @@
 // mode) or the CLI can make is declared here once, with runtime schemas for input and output;
 // the types below are derived from it, so a handler that drifts is a compile error.
 import { z } from 'zod';
-import { DoctorReportSchema } from '../dto/doctor';
-import { ModelDetailSchema, ModelSummarySchema } from '../dto/models';
-import { ProjectSchema } from '../dto/project';
+import { appMethods } from './methods/app';
 
-const Empty = z.object({}).strict();
-const Id = z.object({ id: z.number().int().positive() }).strict();
+export { AppInfoSchema } from './methods/app';
 
-export const AppInfoSchema = z.object({
-  name: z.string(),
-  version: z.string(),
-  mode: z.enum(['electron', 'browser', 'cli']),
-  steps: z.array(z.object({ id: z.string(), title: z.string() })),
-});
-
+/**
+ * Each domain declares its methods in ./methods/<domain>.ts; they are merged here by hand so this
+ * file stays the one place that lists what the engine offers.
+ */
 export const contract = {
-  'app.info': { input: Empty, output: AppInfoSchema },
-  'doctor.report': { input: z.object({ integrity: z.boolean().optional() }).strict(), output: DoctorReportSchema },
-  'models.list': { input: z.object({ kind: z.enum(['keras', 'classic']).optional() }).strict(), output: z.array(ModelSummarySchema) },
-  'models.show': { input: z.object({ id: z.string().min(1).max(64) }).strict(), output: ModelDetailSchema },
-  'projects.list': { input: Empty, output: z.array(ProjectSchema) },
-  'projects.create': { input: z.object({ name: z.string().trim().min(1).max(200) }).strict(), output: ProjectSchema },
-  'projects.delete': { input: Id, output: z.object({ deleted: z.boolean() }) },
+  ...appMethods,
 } as const;
 
 export type Method = keyof typeof contract;
 export type Input<M extends Method> = z.input<(typeof contract)[M]['input']>;
 export type Output<M extends Method> = z.output<(typeof contract)[M]['output']>;
 
-/** What main, the browser-mode server and the CLI implement; what the renderer calls. */
+/** What the renderer and the CLI call. */
 export type EngineApi = { [M in Method]: (input: Input<M>) => Promise<Output<M>> };
+
+export interface MethodDef {
+  input: z.ZodType;
+  output: z.ZodType;
+}
+
+/** What a domain's service implements: it receives validated input and returns what its output schema accepts. */
+export type Handlers<T extends Record<string, MethodDef>> = {
+  [M in keyof T]: (input: z.output<T[M]['input']>) => Promise<z.input<T[M]['output']>>;
+};
+
+/** The engine side of the whole contract: main, the browser-mode server and the CLI serve it. */
+export type EngineHandlers = Handlers<typeof contract>;
 
 export const METHODS = Object.keys(contract) as Method[];
 

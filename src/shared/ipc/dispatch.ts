@@ -2,9 +2,9 @@
 // Validates a call against the contract on the way in and the way out. Every transport
 // (Electron IPC, browser-mode HTTP, the CLI) goes through here, so no handler sees unchecked input.
 import { AppError } from '../errors';
-import { contract, isMethod, type EngineApi, type Method } from './contract';
+import { contract, isMethod, type EngineHandlers, type Method } from './contract';
 
-export async function dispatch(api: EngineApi, method: unknown, rawInput: unknown): Promise<unknown> {
+export async function dispatch(api: EngineHandlers, method: unknown, rawInput: unknown): Promise<unknown> {
   if (!isMethod(method)) {
     throw new AppError('INVALID_ARGUMENT', `Unknown method: ${JSON.stringify(method)}`, { received: method });
   }
