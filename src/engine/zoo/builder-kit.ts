@@ -46,8 +46,9 @@ export class KerasNamer {
 export class BlockIndex {
   private readonly byVariant = new Map<string, ReadonlyMap<string, string>>();
 
-  remember(variant: string, namer: KerasNamer): void {
-    this.byVariant.set(variant, namer.blocks);
+  /** Keeps a build's name -> block map (usually `namer.blocks`). */
+  remember(variant: string, blocks: ReadonlyMap<string, string>): void {
+    this.byVariant.set(variant, blocks);
   }
 
   lookup(variant: string, buildSmall: () => tf.LayersModel, headNames: readonly string[] = []): (layerName: string) => string | null {

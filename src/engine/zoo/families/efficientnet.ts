@@ -154,7 +154,7 @@ function buildEfficientNet(v: Variant, opts: BuildOptions = {}): tf.LayersModel 
     dropout: { rate: opts.dropout ?? v.dropout, name: 'top_dropout' },
     poolNames: { avg: 'avg_pool', max: 'max_pool' },
   });
-  BLOCKS.remember(v.name, n);
+  BLOCKS.remember(v.name, n.blocks);
   return tf.model({ inputs: input, outputs: out, name: v.name.toLowerCase() });
 }
 

@@ -123,7 +123,7 @@ function buildInceptionResNetV2(opts: BuildOptions = {}): tf.LayersModel {
 
   n.block = 'top';
   const out = kerasTail(x, o, n, { gapName: 'avg_pool' });
-  BLOCKS.remember('InceptionResNetV2', n);
+  BLOCKS.remember('InceptionResNetV2', n.blocks);
   return tf.model({ inputs: input, outputs: out, name: 'inception_resnet_v2' });
 }
 

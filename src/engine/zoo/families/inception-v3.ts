@@ -104,7 +104,7 @@ function buildInceptionV3(opts: BuildOptions = {}): tf.LayersModel {
 
   n.block = 'top';
   const out = kerasTail(x, o, n, { gapName: 'avg_pool' });
-  BLOCKS.remember('InceptionV3', n);
+  BLOCKS.remember('InceptionV3', n.blocks);
   return tf.model({ inputs: input, outputs: out, name: 'inception_v3' });
 }
 

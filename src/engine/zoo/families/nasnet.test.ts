@@ -21,9 +21,22 @@ describe('nasnet family', () => {
       'reduce_8', 'cell_9', 'cell_10', 'cell_11', 'cell_12', 'top',
     ]);
     expect(mobile.blockOf('adjust_bn_stem_2')).toBe('stem');
-    // The reduction-adjust path runs in the cell after each reduction, where p is still twice as wide.
-    expect(mobile.blockOf('cropping2d_1')).toBe('cell_0');
-    expect(mobile.blockOf('cropping2d_2')).toBe('cell_5');
+    expect(mobile.blockOf('normal_conv_1_0')).toBe('cell_0');
+    // A cell's adjust path works on the output of the cell two back, so Keras lists it among the
+    // previous cell's layers; it freezes with that block, keeping every block one run of layers.
+    expect(mobile.blockOf('adjust_relu_1_0')).toBe('stem');
+    expect(mobile.blockOf('cropping2d_1')).toBe('stem');
+    expect(mobile.blockOf('adjust_conv_1_0')).toBe('cell_0');
+    const seen = new Set<string>();
+    let current: string | null = null;
+    for (const nm of names) {
+      const b = mobile.blockOf(nm);
+      if (b !== current) {
+        expect(seen.has(b as string), `${b} resumes at ${nm}`).toBe(false);
+        seen.add(b as string);
+        current = b;
+      }
+    }
   });
 
   // NASNetMobile builds in ~0.6 s, NASNetLarge in ~5 s on the 2-core CPU here.

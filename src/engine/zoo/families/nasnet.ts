@@ -158,8 +158,26 @@ function buildNasnet(v: NasnetVariant, opts: BuildOptions = {}): tf.LayersModel 
   n.block = 'top';
   x = relu(x);
   const out = kerasTail(x, o, n);
-  BLOCKS.remember(v.name, n);
-  return tf.model({ inputs: input, outputs: out, name: v.name === 'NASNetMobile' ? 'nasnet_mobile' : 'nasnet_large' });
+  const model = tf.model({ inputs: input, outputs: out, name: v.name === 'NASNetMobile' ? 'nasnet_mobile' : 'nasnet_large' });
+  BLOCKS.remember(v.name, blocksByCellOutput(model, n.blocks));
+  return model;
+}
+
+/**
+ * Each cell's `_adjust_block` works on the output of the cell two back, so in Keras's layer
+ * order (by depth) those layers sit among the previous cell's layers. Freezing needs each
+ * block to be one run of layers, so a layer belongs to the cell whose output (its concat)
+ * comes next in layer order; layers after the last cell are the head.
+ */
+function blocksByCellOutput(model: tf.LayersModel, built: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  let block = 'top';
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const name = model.layers[i].name;
+    if (/^(normal|reduction)_concat_/.test(name)) block = built.get(name) ?? block;
+    out.set(name, block);
+  }
+  return out;
 }
 
 export const specs: readonly ModelSpec[] = VARIANTS.map((v): ModelSpec => {
