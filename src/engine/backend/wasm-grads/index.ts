@@ -7,10 +7,11 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { tileConfig } from './Tile';
 
 /**
- * Kernels for backendName 'wasm'. Conv2DBackpropInput and MaxPoolGrad replace the backend's own
- * (slower, and wrong, respectively; see their files).
+ * Kernels for backendName 'wasm'. Conv2DBackpropInput, MaxPoolGrad and Tile replace the backend's
+ * own (slow, wrong and slow respectively; see their files).
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -18,4 +19,5 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   maxPoolGradConfig,
+  tileConfig,
 ];
