@@ -17,7 +17,12 @@ export interface InspectOptions {
   maxPixels: number;
   /** `decode` (default) decodes every image to catch truncation; `header` trusts the header. */
   verify?: 'decode' | 'header';
+  /** Files up to this size are read into memory once (default 32 MiB); larger ones are streamed. */
+  wholeFileBytes?: number;
 }
+
+/** Files up to this size are read into memory once instead of being opened three times. */
+const WHOLE_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Streams the file through sha256 so memory stays flat for any file size. */
 export function sha256File(path: string): Promise<string> {
@@ -54,21 +59,24 @@ export async function inspectImage(path: string, opts: InspectOptions): Promise<
     if (st.size === 0) {
       return { ok: false, code: 'EMPTY', reason: 'The file is empty (0 bytes); copy it again or remove it.' };
     }
-    const head = await readHead(path);
+    // Small files are read once and checked from memory; big ones are streamed so memory stays flat.
+    const whole = st.size <= (opts.wholeFileBytes ?? WHOLE_FILE_BYTES) ? await readFile(path) : undefined;
+    const head = whole ? whole.subarray(0, SNIFF_BYTES) : await readHead(path);
     const format = sniffFormat(head);
     if (!format) {
       return { ok: false, code: 'NOT_IMAGE', reason: `This is not an image: ${describeContent(head)}.` };
     }
-    const sha256 = await sha256File(path);
+    const sha256 = whole ? createHash('sha256').update(whole).digest('hex') : await sha256File(path);
+    const input = whole ?? path;
     let width: number;
     let height: number;
     let bmpBytes: Uint8Array | undefined;
     if (format === 'bmp') {
-      bmpBytes = await readFile(path);
+      bmpBytes = whole ?? (await readFile(path));
       ({ width, height } = readBmpHeader(bmpBytes, path));
     } else {
       // No pixel limit here: the header alone is read, and we want the size to tell the user.
-      const meta = await sharp(path, { limitInputPixels: false }).metadata();
+      const meta = await sharp(input, { limitInputPixels: false }).metadata();
       width = meta.autoOrient?.width ?? meta.width ?? 0;
       height = meta.autoOrient?.height ?? meta.height ?? 0;
     }
@@ -79,7 +87,7 @@ export async function inspectImage(path: string, opts: InspectOptions): Promise<
       if (bmpBytes) decodeBmp(bmpBytes, path, opts.maxPixels);
       // A thumbnail decode reads all the compressed data (so truncation shows) with little memory.
       else
-        await sharp(path, { failOn: 'truncated', limitInputPixels: opts.maxPixels })
+        await sharp(input, { failOn: 'truncated', limitInputPixels: opts.maxPixels })
           .resize(16, 16, { fit: 'inside' })
           .raw()
           .toBuffer();
