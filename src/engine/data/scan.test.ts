@@ -2,7 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,13 +43,18 @@ describe('scanDataset', () => {
       await writeFile(join(root, 'green', name), await encodeRgb(markedRgb(8, 8, [20, 200, 40], 20 + i), 8, 8, 'png'));
     }
     bad = await writeBadFiles(root, 'red');
+    // A link to a file inside the root is followed; it duplicates its target.
+    await symlink('0.png', join(root, 'green', 'link-to-0.png'));
   });
 
   it('finds every good image with class, size, hash and dimensions', async () => {
     const r = await scanDataset(root);
     expect(r.layout).toBe('classes');
     expect(r.classes).toEqual(['blue', 'green', 'red']);
-    expect(r.classCounts).toEqual({ blue: 5, green: 2 + AWKWARD_NAMES.length, red: 3 });
+    expect(r.classCounts).toEqual({ blue: 5, green: 3 + AWKWARD_NAMES.length, red: 3 });
+    expect(r.duplicates).toEqual([
+      expect.objectContaining({ paths: ['green/0.png', 'green/link-to-0.png'], crossClass: false }),
+    ]);
     const nested = r.images.find((i) => i.path === 'blue/nested/0.webp');
     expect(nested).toMatchObject({ className: 'blue', format: 'webp', width: 8, height: 8 });
     const bmp = r.images.find((i) => i.path === 'blue/more2.bmp')!;
