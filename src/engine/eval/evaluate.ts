@@ -12,8 +12,16 @@ export interface Predictions {
   ids?: string[];
 }
 
+export interface PredictOptions {
+  imageSize: number;
+  numClasses: number;
+  signal?: AbortSignal;
+  /** Keras preprocess_input of the backbone, for sources that yield 0..255 pixels. */
+  preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
+}
+
 /** Predictions of `model` for every example of `source`, in source order. */
-export async function predictSource(model: tf.LayersModel, source: BatchSource, opts: { imageSize: number; numClasses: number; signal?: AbortSignal }): Promise<Predictions> {
+export async function predictSource(model: tf.LayersModel, source: BatchSource, opts: PredictOptions): Promise<Predictions> {
   const ys: Int32Array[] = [];
   const ps: Float32Array[] = [];
   const ids: string[] = [];
@@ -23,11 +31,12 @@ export async function predictSource(model: tf.LayersModel, source: BatchSource, 
     const n = b.y.length;
     const shape = b.shape ?? [n, opts.imageSize, opts.imageSize, b.x.length / (n * opts.imageSize * opts.imageSize)];
     const x = tf.tensor4d(b.x, shape);
-    const p = model.predict(x) as tf.Tensor;
+    const p = tf.tidy(() => model.predict(opts.preprocess ? opts.preprocess(x) : x) as tf.Tensor);
     ps.push((await p.data()) as Float32Array);
     tf.dispose([x, p]);
     ys.push(b.y);
-    if (b.ids) ids.push(...b.ids);
+    const bIds = b.ids ?? b.paths;
+    if (bIds) ids.push(...bIds);
     else withIds = false;
   }
   const yTrue = new Int32Array(ys.reduce((a, y) => a + y.length, 0));
@@ -45,7 +54,7 @@ export async function predictSource(model: tf.LayersModel, source: BatchSource, 
 export async function evaluateModel(
   model: tf.LayersModel,
   source: BatchSource,
-  opts: { imageSize: number; numClasses: number; classNames?: string[]; signal?: AbortSignal },
+  opts: PredictOptions & { classNames?: string[] },
 ): Promise<Evaluation> {
   const pred = await predictSource(model, source, opts);
   return evaluatePredictions(pred.yTrue, pred.probs, opts.numClasses, { classNames: opts.classNames, ids: pred.ids });

@@ -4,6 +4,7 @@
 // BatchNormalization on its moving statistics.
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
+import { modelBlocks } from '../zoo/blocks';
 import { isHeadLayer } from './head';
 
 export interface Block {
@@ -12,24 +13,15 @@ export interface Block {
 }
 
 /**
- * Backbone blocks in graph order (bottom first). Layers whose blockOf is null join the block
- * before them; head layers are left out. InputLayers are skipped.
+ * Backbone blocks in graph order (bottom first), grouped exactly as the zoo's modelBlocks groups
+ * them for the UI (null joins the block before; leading layers join the first block). Head
+ * layers are left out.
  */
 export function backboneBlocks(model: tf.LayersModel, blockOf: (layerName: string) => string | null): Block[] {
-  const blocks: Block[] = [];
-  const index = new Map<string, Block>();
-  for (const layer of model.layers) {
-    if (isHeadLayer(layer.name) || layer.getClassName() === 'InputLayer') continue;
-    const name = blockOf(layer.name) ?? blocks[blocks.length - 1]?.name ?? 'stem';
-    let block = index.get(name);
-    if (!block) {
-      block = { name, layers: [] };
-      index.set(name, block);
-      blocks.push(block);
-    }
-    block.layers.push(layer.name);
-  }
-  return blocks;
+  const HEAD = '\u0000head';
+  return modelBlocks(model, { blockOf: (n) => (isHeadLayer(n) ? HEAD : blockOf(n)) })
+    .filter((b) => b.name !== HEAD)
+    .map((b) => ({ name: b.name, layers: b.layers }));
 }
 
 function setTrainable(model: tf.LayersModel, frozen: ReadonlySet<string>): void {

@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { evaluateModel } from '../eval/evaluate';
 import type { Evaluation } from '../eval/metrics';
+import { preprocessInput } from '../zoo/preprocess';
 import { getModelSpec } from '../zoo/registry';
-import { loadBestWeights, loadLatestCheckpoint, setModelWeightEntries } from './checkpoint';
+import { loadBestWeights, loadLatestCheckpoint, modelWeightEntries, setModelWeightEntries, type NamedTensor } from './checkpoint';
 import { inferenceLayersOf } from './forward';
 import { backboneBlocks, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead, isHeadLayer } from './head';
@@ -51,7 +52,7 @@ export function zooBackboneLoader(loadWeights?: (model: tf.LayersModel, config: 
       }
       await loadWeights(model, config);
     }
-    return { model, blockOf: (n) => spec.blockOf(n), pretrained };
+    return { model, blockOf: (n) => spec.blockOf(n), pretrained, preprocess: (x) => preprocessInput(x, spec.preprocess) };
   };
 }
 
@@ -110,7 +111,7 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
   const lr1 = config.lr ?? 1e-3;
   const print = fingerprint(config, numClasses);
   let state: MutableLoopState = { phase: 1, epochsDone: 0, step: 0, wait: 0, phaseFinished: false, best: null, history: [], rngState: rng.state, fingerprint: print };
-  const bestWeights: { current: tf.Tensor[] | null } = { current: null };
+  const bestWeights: { current: NamedTensor[] | null } = { current: null };
   let resumedSlots: { name: string; tensor: tf.Tensor }[] | null = null;
   let resumed = false;
 
@@ -128,14 +129,7 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
       rng.state = state.rngState;
       resumedSlots = ckpt.optimizer;
       const best = await loadBestWeights(hooks.checkpointDir);
-      if (best) {
-        // Keep the best weights in memory in getWeights() order, as the loop does.
-        const scratch = model.getWeights().map((w) => w.clone());
-        setModelWeightEntries(model, best, hooks.checkpointDir);
-        bestWeights.current = model.getWeights().map((w) => w.clone());
-        model.setWeights(scratch);
-        tf.dispose([...scratch, ...best.map((e) => e.tensor)]);
-      }
+      if (best) bestWeights.current = best;
       resumed = true;
     }
   }
@@ -153,7 +147,7 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
     for (const p of phases) {
       if (p.phase < state.phase) continue;
       if (p.phase > state.phase) {
-        if (bestWeights.current) model.setWeights(bestWeights.current);
+        if (bestWeights.current) setModelWeightEntries(model, bestWeights.current, 'best weights');
         // Slots from a checkpoint belong to the finished phase's optimizer, not to this one.
         if (resumedSlots) tf.dispose(resumedSlots.map((s) => s.tensor));
         resumedSlots = null;
@@ -177,18 +171,18 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
       };
       const laterEpochs = phases.filter((q) => q.phase > p.phase).reduce((n, q) => n + q.epochs, 0);
       try {
-        await runPhase({ model, train, val, imageSize, loss, rng, hooks, state, inferenceLayers, laterEpochs, bestWeights }, plan);
+        await runPhase({ model, train, val, imageSize, preprocess: backbone.preprocess, loss, rng, hooks, state, inferenceLayers, laterEpochs, bestWeights }, plan);
       } finally {
         optimizer.optimizer.dispose();
       }
     }
-    if (bestWeights.current) model.setWeights(bestWeights.current);
+    if (bestWeights.current) setModelWeightEntries(model, bestWeights.current, 'best weights');
   } finally {
-    tf.dispose(bestWeights.current ?? []);
+    tf.dispose((bestWeights.current ?? []).map((e) => e.tensor));
     if (resumedSlots) tf.dispose(resumedSlots.map((s) => s.tensor));
   }
   for (const layer of model.layers) layer.trainable = true;
   const evalSource = test ?? val;
-  const evaluation = evalSource ? await evaluateModel(model, evalSource, { imageSize, numClasses, classNames: data.classNames, signal: hooks.signal }) : null;
+  const evaluation = evalSource ? await evaluateModel(model, evalSource, { imageSize, numClasses, classNames: data.classNames, signal: hooks.signal, preprocess: backbone.preprocess }) : null;
   return { model, history: state.history, evaluation, best: state.best, resumed };
 }

@@ -4,7 +4,7 @@
 // that a resumed run can continue from exactly.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import { saveBestWeights, saveCheckpoint, type LoopState, type NamedTensor } from './checkpoint';
+import { modelWeightEntries, saveBestWeights, saveCheckpoint, type LoopState, type NamedTensor } from './checkpoint';
 import { forward } from './forward';
 import { classificationLoss, correctCount, type LossOptions } from './loss';
 import type { TrainOptimizer } from './optimizer';
@@ -19,6 +19,7 @@ export interface PhaseContext {
   train: BatchSource;
   val?: BatchSource;
   imageSize: number;
+  preprocess?: Preprocess;
   loss: LossOptions;
   rng: Rng;
   hooks: TrainHooks;
@@ -28,7 +29,7 @@ export interface PhaseContext {
   /** Epochs still to come after this phase (for the ETA). */
   laterEpochs: number;
   /** In-memory copy of the best weights (the disk copy lives in checkpointDir/best). */
-  bestWeights: { current: tf.Tensor[] | null };
+  bestWeights: { current: NamedTensor[] | null };
 }
 
 export interface PhasePlan {
@@ -39,13 +40,18 @@ export interface PhasePlan {
   patience: number;
 }
 
-export function batchTensors(b: Batch, imageSize: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+export type Preprocess = (x: tf.Tensor4D) => tf.Tensor4D;
+
+export function batchTensors(b: Batch, imageSize: number, preprocess?: Preprocess): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const n = b.y.length;
   const shape = b.shape ?? [n, imageSize, imageSize, b.x.length / (n * imageSize * imageSize)];
   if (shape[0] !== n || shape.reduce((a, c) => a * c, 1) !== b.x.length || !Number.isInteger(shape[3])) {
     throw new AppError('INVALID_INPUT', `A batch does not fit its shape: x has ${b.x.length} values, y has ${n} labels, shape ${JSON.stringify(shape)} (imageSize ${imageSize}). Check that the data pipeline resizes to imageSize.`, { shape, xLength: b.x.length, n });
   }
-  return { x: tf.tensor4d(b.x, shape), y: tf.tensor1d(b.y, 'int32') };
+  const raw = tf.tensor4d(b.x, shape);
+  const x = preprocess ? tf.tidy(() => preprocess(raw)) : raw;
+  if (x !== raw) raw.dispose();
+  return { x, y: tf.tensor1d(b.y, 'int32') };
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -53,7 +59,7 @@ function throwIfAborted(signal?: AbortSignal): void {
 }
 
 /** Mean loss and accuracy of `model` (inference mode) over `source`. */
-export async function evaluateLoss(model: tf.LayersModel, source: BatchSource, imageSize: number, loss: LossOptions, signal?: AbortSignal): Promise<{ loss: number; acc: number }> {
+export async function evaluateLoss(model: tf.LayersModel, source: BatchSource, imageSize: number, loss: LossOptions, signal?: AbortSignal, preprocess?: Preprocess): Promise<{ loss: number; acc: number }> {
   let lossSum = 0;
   let correct = 0;
   let n = 0;
@@ -61,7 +67,7 @@ export async function evaluateLoss(model: tf.LayersModel, source: BatchSource, i
   const valLoss: LossOptions = { numClasses: loss.numClasses, labelSmoothing: loss.labelSmoothing };
   for await (const b of source.epoch(0)) {
     throwIfAborted(signal);
-    const { x, y } = batchTensors(b, imageSize);
+    const { x, y } = batchTensors(b, imageSize, preprocess);
     const probs = model.predict(x) as tf.Tensor2D;
     const l = classificationLoss(y, probs, valLoss);
     lossSum += l.dataSync()[0] * b.y.length;
@@ -101,7 +107,7 @@ export async function runPhase(ctx: PhaseContext, plan: PhasePlan): Promise<void
       const spe = Math.max(batchesPerEpoch, Math.ceil(train.size / Math.max(1, b.y.length)));
       lr = learningRateAt(state.step, { ...plan.schedule, stepsPerEpoch: spe, epochs: plan.epochs });
       plan.optimizer.setLearningRate(lr);
-      const { x, y } = batchTensors(b, ctx.imageSize);
+      const { x, y } = batchTensors(b, ctx.imageSize, ctx.preprocess);
       let probs: tf.Tensor2D | undefined;
       const cost = plan.optimizer.optimizer.minimize(
         () => {
@@ -132,7 +138,7 @@ export async function runPhase(ctx: PhaseContext, plan: PhasePlan): Promise<void
     if (seen === 0) throw new AppError('INVALID_INPUT', `The training set produced no batches in epoch ${epoch}. Check that the train split is not empty.`);
     batchesPerEpoch = batch;
     const trainSeconds = (performance.now() - started) / 1000;
-    const val = ctx.val ? await evaluateLoss(model, ctx.val, ctx.imageSize, ctx.loss, hooks.signal) : undefined;
+    const val = ctx.val ? await evaluateLoss(model, ctx.val, ctx.imageSize, ctx.loss, hooks.signal, ctx.preprocess) : undefined;
     const monitored = val ? val.loss : lossSum / seen;
     const improved = state.best === null || monitored < state.best.valLoss;
     const record: EpochRecord = {
@@ -151,8 +157,9 @@ export async function runPhase(ctx: PhaseContext, plan: PhasePlan): Promise<void
     if (improved) {
       state.best = { valLoss: monitored, phase: plan.phase, epoch };
       state.wait = 0;
-      tf.dispose(ctx.bestWeights.current ?? []);
-      ctx.bestWeights.current = model.getWeights().map((w) => w.clone());
+      // Keyed by layer position, not getWeights() order, which changes with trainable flags.
+      tf.dispose((ctx.bestWeights.current ?? []).map((e) => e.tensor));
+      ctx.bestWeights.current = modelWeightEntries(model).map((e) => ({ name: e.name, tensor: e.tensor.clone() }));
       if (hooks.checkpointDir) await saveBestWeights(hooks.checkpointDir, model);
     } else {
       state.wait += 1;

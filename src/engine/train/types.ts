@@ -3,14 +3,19 @@
 // itself, so events and results can go through worker messages, IPC and SQLite unchanged.
 import type * as tf from '@tensorflow/tfjs';
 
-/** One batch: `x` is NHWC float32 (already preprocessed for the backbone), `y` class indices. */
+/**
+ * One batch: `x` is NHWC float32, `y` class indices. Pixels are 0..255 when the backbone has a
+ * `preprocess` (the zoo loader sets it from the spec), otherwise already what the model expects.
+ */
 export interface Batch {
   x: Float32Array;
   y: Int32Array;
   /** Optional [n, h, w, c]; otherwise n = y.length and h = w = imageSize, c = 3. */
   shape?: [number, number, number, number];
-  /** Optional ids (file paths) per example, carried into the misclassified list. */
+  /** Optional ids per example, carried into the misclassified list. */
   ids?: string[];
+  /** File paths per example (the data pipeline's name for ids). */
+  paths?: string[];
 }
 
 /**
@@ -139,6 +144,8 @@ export interface Backbone {
   /** Layer name -> block; null = same block as the layer before (zoo ModelSpec.blockOf). */
   blockOf: (layerName: string) => string | null;
   pretrained: boolean;
+  /** Keras preprocess_input for this backbone, applied to every batch before the model. */
+  preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
 }
 
 export type BackboneLoader = (config: TrainConfig) => Promise<Backbone>;
