@@ -129,3 +129,8 @@ export function tinyBackbone(o: { size?: number; seed?: number; filters?: [numbe
   const model = tf.model({ inputs: input, outputs: x, name: 'tiny' });
   return { model, blockOf: (n) => (n === 'input' ? null : n.split('_')[0]), pretrained: o.pretrained ?? false };
 }
+
+/** Worker-friendly loader export: (config, args) -> tiny backbone (see worker-protocol ModuleRef). */
+export function tinyBackboneLoader(_config: unknown, args: Parameters<typeof tinyBackbone>[0]): Backbone {
+  return tinyBackbone(args);
+}
