@@ -2,6 +2,7 @@
 // Every training kernel for the wasm backend, listed by hand (as tfjs register_all_kernels does);
 // importing this file registers nothing.
 import type { KernelConfig } from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './BatchMatMul';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
@@ -10,10 +11,11 @@ import { maxPoolGradConfig } from './MaxPoolGrad';
 import { tileConfig } from './Tile';
 
 /**
- * Kernels for backendName 'wasm'. Conv2DBackpropInput, MaxPoolGrad and Tile replace the backend's
- * own (slow, wrong and slow respectively; see their files).
+ * Kernels for backendName 'wasm'. BatchMatMul, Conv2DBackpropInput, MaxPoolGrad and Tile replace
+ * the backend's own (slow, slow, wrong and slow respectively; see their files).
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
