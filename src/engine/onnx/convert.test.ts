@@ -97,6 +97,19 @@ describe('pooling, padding, cropping', () => {
     await expectParity(model);
   });
 
+  it('ZeroPadding2D before a pool pads with zeros, not -inf (ONNX Runtime PadFusion must not fire)', async () => {
+    const inp = tf.input({ shape: [6, 7, 2] });
+    const neg = L.rescaling({ scale: 1, offset: -1.5 }).apply(inp) as T;
+    const mp = L.maxPooling2d({ poolSize: 3, strides: 2 }).apply(L.zeroPadding2d({ padding: [[1, 1], [1, 1]] }).apply(neg)) as T;
+    const ap = L.averagePooling2d({ poolSize: 3, strides: 2 }).apply(L.zeroPadding2d({ padding: [[1, 1], [1, 1]] }).apply(neg)) as T;
+    const zpSame = L.zeroPadding2d({ padding: [[0, 0], [1, 0]] }).apply(neg) as T;
+    const mps = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(zpSame) as T;
+    const aps = L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(L.zeroPadding2d({ padding: [[0, 0], [1, 0]] }).apply(neg)) as T;
+    const model = tf.model({ inputs: inp, outputs: L.concatenate().apply([mp, ap, mps, aps]) as T });
+    expect(opTypes(model)).not.toContain('Pad');
+    await expectParity(model);
+  });
+
   it('global pooling without keepdims, maximum/minimum/average merges', async () => {
     const inp = tf.input({ shape: [7, 9, 3] });
     const c = L.conv2d({ filters: 5, kernelSize: 3, padding: 'same' }).apply(inp) as T;

@@ -96,6 +96,18 @@ export class GraphBuilder {
     return out;
   }
 
+  /** The node that outputs `name`, if a node does (not a graph input or initializer). */
+  producer(name: string): OnnxNode | undefined {
+    for (let i = this.nodes.length - 1; i >= 0; i--) if (this.nodes[i].outputs.includes(name)) return this.nodes[i];
+    return undefined;
+  }
+
+  /** Drops a node whose output nothing reads any more (a mapper absorbed it). */
+  remove(node: OnnxNode): void {
+    const i = this.nodes.indexOf(node);
+    if (i >= 0) this.nodes.splice(i, 1);
+  }
+
   /** The last node added; mappers use it to attach a fold target. */
   lastNode(): OnnxNode {
     return this.nodes[this.nodes.length - 1];
