@@ -18,15 +18,16 @@ export function poolFeatures(
   return x;
 }
 
-/** Keras `imagenet_utils.correct_pad`: the zero padding before a stride-2 'valid' convolution. */
-export function correctPad(x: tf.SymbolicTensor, kernel: number): [[number, number], [number, number]] {
-  const [h, w] = [x.shape[1], x.shape[2]];
-  const adjust = h == null || w == null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
-  const c = Math.floor(kernel / 2);
-  return [
-    [c - adjust[0], c],
-    [c - adjust[1], c],
-  ];
+export { correctPad } from './builder-kit';
+
+/**
+ * The include_top tail Keras's ResNet and DenseNet share: global average pooling named `avg_pool`,
+ * then the `predictions` Dense layer; without the top, the optional pooling.
+ */
+export function avgPoolClassifier(x: tf.SymbolicTensor, o: Pick<BuildOptions, 'includeTop' | 'pooling' | 'classifierActivation'> & { classes: number }): tf.SymbolicTensor {
+  if (!o.includeTop) return poolFeatures(x, o.pooling ?? null, { avg: 'avg_pool', max: 'max_pool' });
+  const pooled = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
+  return apply(tf.layers.dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'linear', name: 'predictions' }), pooled);
 }
 
 /** `tf.layers.*(...).apply(x)` typed for the single-tensor case every builder uses. */

@@ -2,7 +2,7 @@
 // DenseNet121/169/201 as keras.applications.densenet builds them.
 import * as tf from '@tensorflow/tfjs';
 import { KerasNamer, resolveOptions, type InputRules } from '../builder-kit';
-import { apply, imageInput, kerasSpec, poolFeatures } from '../keras-spec';
+import { apply, imageInput, kerasSpec, avgPoolClassifier } from '../keras-spec';
 import { kerasFacts } from '../keras-facts';
 import type { BuildOptions, ModelSpec } from '../types';
 
@@ -50,12 +50,7 @@ function buildDenseNet(blocks: readonly number[], modelName: string, rules: Inpu
     if (s < blocks.length - 1) x = transitionBlock(x, `pool${s + 2}`);
   });
   x = apply(relu('relu'), apply(bn('bn'), x));
-  if (o.includeTop) {
-    x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
-    x = apply(tf.layers.dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'linear', name: 'predictions' }), x);
-  } else {
-    x = poolFeatures(x, o.pooling, { avg: 'avg_pool', max: 'max_pool' });
-  }
+  x = avgPoolClassifier(x, o);
   return tf.model({ inputs: input, outputs: x, name: modelName });
 }
 

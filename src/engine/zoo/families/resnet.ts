@@ -3,7 +3,7 @@
 // resnet-v2.ts, as Keras's resnet_v2.py reuses resnet.ResNet with a pre-activation stack.
 import * as tf from '@tensorflow/tfjs';
 import { resolveOptions, type InputRules } from '../builder-kit';
-import { apply, imageInput, kerasSpec, poolFeatures } from '../keras-spec';
+import { apply, imageInput, kerasSpec, avgPoolClassifier } from '../keras-spec';
 import type { BuildOptions, ModelSpec, PaperRef } from '../types';
 
 /** Bottleneck blocks in the stages conv2..conv5 (the paper's Table 1). */
@@ -50,12 +50,7 @@ export function buildResNet(
   x = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }), x);
   x = stack(x);
   if (preact) x = apply(relu('post_relu'), apply(bn('post_bn'), x));
-  if (o.includeTop) {
-    x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
-    x = apply(tf.layers.dense({ units: o.classes, activation: (o.classifierActivation ?? 'linear') as 'linear', name: 'predictions' }), x);
-  } else {
-    x = poolFeatures(x, o.pooling, { avg: 'avg_pool', max: 'max_pool' });
-  }
+  x = avgPoolClassifier(x, o);
   return tf.model({ inputs: input, outputs: x, name: modelName });
 }
 
