@@ -24,8 +24,8 @@ export interface ShapesOptions {
   size?: number;
   seed?: number;
   batch?: number;
-  /** Pixel scale: 'tf' gives [-1, 1] (MobileNetV2's preprocess), 'unit' [0, 1]. */
-  scale?: 'tf' | 'unit';
+  /** Pixel scale: 'tf' gives [-1, 1] (MobileNetV2's preprocess), 'unit' [0, 1], 'raw' 0..255 (the data pipeline's). */
+  scale?: 'tf' | 'unit' | 'raw';
 }
 
 /** Images (NHWC float32) and labels, classes balanced round-robin. */
@@ -48,7 +48,7 @@ export function makeShapes(o: ShapesOptions): { x: Float32Array; y: Int32Array; 
         const at = ((i * size + py) * size + px) * 3;
         for (let c = 0; c < 3; c++) {
           const v = (on ? fg[c] : bg[c]) + 0.05 * (rng.next() - 0.5);
-          x[at + c] = o.scale === 'unit' ? v : v * 2 - 1;
+          x[at + c] = o.scale === 'unit' ? v : o.scale === 'raw' ? Math.min(255, Math.max(0, v * 255)) : v * 2 - 1;
         }
       }
     }
@@ -91,12 +91,12 @@ export function arraySource(x: Float32Array, y: Int32Array, o: { size: number; b
 }
 
 /** Train/val/test sources of the shapes dataset. */
-export function shapesData(o: { train: number; val: number; test?: number; size?: number; batch?: number; seed?: number }) {
+export function shapesData(o: { train: number; val: number; test?: number; size?: number; batch?: number; seed?: number; scale?: ShapesOptions['scale'] }) {
   const size = o.size ?? 32;
   const batch = o.batch ?? 16;
   const seed = o.seed ?? 1;
   const mk = (n: number, s: number, shuffle: boolean) => {
-    const d = makeShapes({ n, size, seed: s });
+    const d = makeShapes({ n, size, seed: s, scale: o.scale });
     return arraySource(d.x, d.y, { size, batch, seed: s, shuffle, numClasses: 3 });
   };
   return {
