@@ -3,6 +3,7 @@
 // tfjs-node(-gpu) need libtensorflow, which their installers download; where that failed the
 // packages are absent, so every rung is probed and the first that loads wins.
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -90,7 +91,10 @@ async function activate(name: BackendName): Promise<boolean> {
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       const { registerWasmTrainingKernels } = await import('./wasm-training');
-      void wasm;
+      // A bundle moves this code away from the package, so the loader is pointed at the package's
+      // own .wasm files. Node gets the SIMD build, single-threaded: tfjs-backend-wasm 4.22 turns
+      // threads off under Node (tfjs#3830) and its pthread workers are blob: URLs Node cannot load.
+      wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
       registerWasmTrainingKernels();
       const ok = await tf.setBackend('wasm');
       if (ok) await tf.ready();

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readyBackends, seededData } from './wasm-grads/compare-backends';
+import { activeBackend, initBackend } from './backend';
 import { buildProbeNet } from './wasm-probe-net';
 import { registerWasmTrainingKernels } from './wasm-training';
 
@@ -55,6 +56,17 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels()).toContain('DepthwiseConv2dNativeBackpropInput');
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBe(cpuBefore);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('is what initBackend(\'wasm\') installs, with the .wasm files found through the package', async () => {
+    expect(await initBackend('wasm')).toBe('wasm');
+    expect(activeBackend()).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeDefined();
+    const g = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')))(tf.zeros([2, 2, 1, 1]));
+    // Each of the four taps sees four ones: the filter gradient is 4 everywhere.
+    expect(Array.from(await g.data())).toEqual([4, 4, 4, 4]);
+    await tf.setBackend('cpu');
   });
 
   it('gives the cpu gradients and SGD update for one step of the probe net', async () => {
