@@ -14,6 +14,7 @@ import { backboneBlocks, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead, isHeadLayer } from './head';
 import { balancedClassWeights } from './loss';
 import { createOptimizer } from './optimizer';
+import { reseedWeights } from './init';
 import { Rng } from './rng';
 import { runPhase, type MutableLoopState, type PhasePlan } from './trainer';
 import type { Backbone, BatchSource, BatchSourceLike, EpochRecord, Phase, TrainConfig, TrainData, TrainHooks } from './types';
@@ -28,6 +29,8 @@ export interface TrainResult {
   /** True when the run started from a checkpoint. */
   resumed: boolean;
 }
+
+const DEFAULT_SEED = 42;
 
 /** Normalises a source: plain async iterables are re-iterated every epoch. */
 export function toBatchSource(like: BatchSourceLike): BatchSource {
@@ -51,6 +54,8 @@ export function zooBackboneLoader(loadWeights?: (model: tf.LayersModel, config: 
         throw new AppError('WEIGHTS_MISSING', `No weights loader is wired for ${JSON.stringify(config.weights)} weights of ${spec.name}. Pass weights: null to train from scratch.`, { received: config.weights });
       }
       await loadWeights(model, config);
+    } else {
+      reseedWeights(model, config.seed ?? DEFAULT_SEED);
     }
     return { model, blockOf: (n) => spec.blockOf(n), pretrained, preprocess: (x) => preprocessInput(x, spec.preprocess) };
   };
@@ -100,7 +105,7 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
   const test = data.test ? toBatchSource(data.test) : undefined;
   const numClasses = data.classNames?.length ?? config.numClasses;
   if (!numClasses) throw new AppError('INVALID_ARGUMENT', 'The number of classes is unknown: pass data.classNames or config.numClasses.');
-  const seed = config.seed ?? 42;
+  const seed = config.seed ?? DEFAULT_SEED;
   const backbone = await (hooks.loadBackbone ?? zooBackboneLoader())(config);
   const imageSize = config.imageSize ?? (backbone.model.inputs[0].shape[1] as number);
   const model = attachHead(backbone.model, { numClasses, seed, ...config.head });

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forward, inferenceLayersOf } from './forward';
 import { backboneBlocks, countParams, freezeLayers, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead } from './head';
+import { reseedWeights } from './init';
+import { buildModel } from '../zoo/registry';
 import { balancedClassWeights, classificationLoss } from './loss';
 import { createOptimizer } from './optimizer';
 import { learningRateAt } from './schedule';
@@ -146,5 +148,24 @@ describe('learning-rate schedules', () => {
     expect(learningRateAt(55, { ...base, schedule: 'cosine', warmupEpochs: 1 })).toBeCloseTo(0.05, 12);
     expect(learningRateAt(29, { ...base, schedule: 'step', stepEvery: 3, stepGamma: 0.5 })).toBeCloseTo(0.1, 12);
     expect(learningRateAt(30, { ...base, schedule: 'step', stepEvery: 3, stepGamma: 0.5 })).toBeCloseTo(0.05, 12);
+  });
+});
+
+describe('reseedWeights', () => {
+  it('makes zoo builds identical for one seed and different for another, keeping the distribution', () => {
+    const build = () => buildModel('mobilenetv2', { includeTop: false, inputShape: [32, 32, 3], pooling: null });
+    const [a, b, c] = [build(), build(), build()];
+    const n = reseedWeights(a, 5);
+    reseedWeights(b, 5);
+    reseedWeights(c, 6);
+    expect(n).toBe(a.layers.filter((l) => /conv|Conv|expand|project|depthwise/.test(l.name) && l.weights.length > 0 && !/bn|BN/.test(l.name)).length);
+    const w = (m: tf.LayersModel) => m.getLayer('block_3_expand').getWeights()[0];
+    expect(w(a).dataSync()).toEqual(w(b).dataSync());
+    expect(w(a).dataSync()).not.toEqual(w(c).dataSync());
+    // Same scale as the builder's own draw (glorot: std ~ sqrt(2 / (fanIn + fanOut))).
+    const std = (t: tf.Tensor) => Math.sqrt(t.square().mean().dataSync()[0]);
+    const fresh = build();
+    expect(std(w(a)) / std(w(fresh))).toBeGreaterThan(0.8);
+    expect(std(w(a)) / std(w(fresh))).toBeLessThan(1.25);
   });
 });
