@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Runs a peer script (bench/peers/*.py) under the Debian Python and parses its JSON line.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PYTHON, probeTorch } from './machine';
+import { summarize, type Sample, type Summary } from './stats';
+
+export interface TimedSeries {
+  wall_ms: number[];
+  cpu_ms: number[];
+}
+
+/** Why PyTorch cannot run here, or null when it can. */
+export function torchMissing(): string | null {
+  const t = probeTorch();
+  return t.torch ? null : (t.reason ?? 'torch is not importable');
+}
+
+export function runPeer<T>(script: string, args: string[], timeoutMs = 900_000): Promise<T> {
+  const path = fileURLToPath(new URL(`../peers/${script}`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [path, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`${script} ${args.join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' | ')}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as T);
+      } catch {
+        reject(new Error(`${script} printed no JSON: ${stdout.slice(-300)}`));
+      }
+    });
+  });
+}
+
+export function seriesSummary(s: TimedSeries, load: number): Summary {
+  const samples: Sample[] = s.wall_ms.map((w, i) => ({ wallMs: w, cpuMs: s.cpu_ms[i] }));
+  return summarize(samples, load);
+}
