@@ -8,7 +8,7 @@ import { evaluateModel } from '../eval/evaluate';
 import type { Evaluation } from '../eval/metrics';
 import { preprocessInput } from '../zoo/preprocess';
 import { getModelSpec } from '../zoo/registry';
-import { loadBestWeights, loadLatestCheckpoint, modelWeightEntries, setModelWeightEntries, type NamedTensor } from './checkpoint';
+import { loadBestWeights, loadLatestCheckpoint, setModelWeightEntries, type NamedTensor } from './checkpoint';
 import { inferenceLayersOf } from './forward';
 import { backboneBlocks, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead, isHeadLayer } from './head';
