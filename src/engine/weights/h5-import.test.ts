@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors';
 import { writeKeras3WeightsH5, writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5 } from './h5-export';
 import { importH5Weights, keras3LayerPaths, toSnakeCase } from './h5-import';
 import { importKerasArchive } from './keras-archive';
+import { tinyModel } from '../../../test/fixtures/keras-weights/tiny-model';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/keras-weights');
 const EXPECTED = JSON.parse(readFileSync(path.join(FIX, 'expected.json'), 'utf8')) as { output: number[] };
@@ -18,20 +19,6 @@ const EXPECTED = JSON.parse(readFileSync(path.join(FIX, 'expected.json'), 'utf8'
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** The fixture model of make_fixtures.py, layer for layer. */
-export function tinyModel(units = 5): tf.LayersModel {
-  const input = tf.input({ shape: [8, 8, 3] });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv1' }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'bn1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU({ maxValue: 6, name: 'relu1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'bn2' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: 0.2, name: 'drop' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units, name: 'predictions' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: x, name: 'tiny' });
-}
 
 /** The formula make_fixtures.py filled weight k with. */
 function formula(k: number, n: number, variance: boolean): Float32Array {
