@@ -72,6 +72,10 @@ beforeAll(async () => {
       return res.end(FILE);
     }
     if (p === '/slow.bin') return slowSend(res, FILE, 64 * 1024, 40);
+    if (p === '/moved.bin') {
+      res.writeHead(302, { location: '/file.bin' });
+      return res.end();
+    }
     if (p === '/500') {
       res.writeHead(500);
       return res.end('boom');
@@ -151,6 +155,13 @@ describe('downloadFile', () => {
     expect(r.resumed).toBe(true);
     expect(seen.map((s) => s.range ?? null)).toEqual([null, expect.stringMatching(/^bytes=\d+-$/)]);
     expect(readFileSync(dest).equals(FILE)).toBe(true);
+  });
+
+  it('follows a redirect', async () => {
+    const dest = path.join(dir, 'w.h5');
+    const r = await downloadFile({ ...local, url: `${base}/moved.bin`, dest, expectedHash: MD5 });
+    expect(r.hash).toBe(MD5);
+    expect(seen.map((s) => s.path)).toEqual(['/moved.bin', '/file.bin']);
   });
 
   it('restarts from zero when the server ignores Range and answers 200', async () => {

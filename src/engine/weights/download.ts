@@ -189,10 +189,30 @@ async function transfer(url: URL, opts: DownloadOptions, algorithm: HashAlgorith
   return { path: opts.dest, bytes, hash, algorithm, cached: false, resumed };
 }
 
+/**
+ * GET that follows up to 5 redirects (the legacy GitHub release URLs redirect to a CDN). A redirect
+ * may not leave https; the hash check, not the host, vouches for the bytes.
+ */
+async function getFollowingRedirects(url: URL, headers: Record<string, string>, opts: DownloadOptions): Promise<IncomingMessage> {
+  let at = url;
+  for (let hop = 0; hop <= 5; hop++) {
+    const res = await httpGet(at, { headers, signal: opts.signal, env: opts.env, timeoutMs: opts.timeoutMs });
+    const status = res.statusCode ?? 0;
+    if (![301, 302, 303, 307, 308].includes(status) || !res.headers.location) return res;
+    res.resume();
+    const next = new URL(res.headers.location, at);
+    if (next.protocol !== 'https:' && !(opts.allowLocalHttp && next.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(next.hostname))) {
+      throw fail('DOWNLOAD_FAILED', `${at.href} redirected to ${next.href}, which is not https.`, opts);
+    }
+    at = next;
+  }
+  throw fail('DOWNLOAD_FAILED', `${url.href} redirected more than 5 times.`, opts);
+}
+
 /** One request: continue `part` from `offset` (Range) or restart it when the server sends 200. */
 async function fetchInto(url: URL, part: string, offset: number, opts: DownloadOptions): Promise<{ resumed: boolean }> {
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-  const res = await httpGet(url, { headers, signal: opts.signal, env: opts.env, timeoutMs: opts.timeoutMs });
+  const res = await getFollowingRedirects(url, headers, opts);
   let start = 0;
   if (res.statusCode === 206) {
     const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));

@@ -86,6 +86,20 @@ describe('official-layout files into zoo models', () => {
     model.dispose();
   });
 
+  it('InceptionV3 notop by name: Keras 2 auto-names are one off (file conv2d_1 is today\'s conv2d)', async () => {
+    const spec = getModelSpec('InceptionV3');
+    const dumps = officialLikeDumps('InceptionV3', spec.featureLayer);
+    expect(dumps.find((d) => d.weights.length > 0)?.name).toBe('conv2d_1');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ts-zoo-')), 'inception_v3_notop.h5');
+    await writeLegacyWeightsFromDumps(file, dumps, { weightNames: 'keras2' });
+    const model = spec.build({ includeTop: false, inputShape: [75, 75, 3] });
+    const report = await importH5Weights(model, file, { byName: true });
+    expect(report.missing).toEqual([]);
+    expect(report.skipped).toEqual([]);
+    expectLoaded(model, dumps);
+    model.dispose();
+  });
+
   it('the head of another class count fails by name without skipMismatch, and loads the body with it', async () => {
     const spec = getModelSpec('MobileNetV2');
     const dumps = officialLikeDumps('MobileNetV2');
