@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../services/app-info';
 import { useProductionTf } from '../engine/backend/backend';
+import { registerDatasets } from './commands/datasets';
 import { registerDoctor } from './commands/doctor';
 import { registerModels } from './commands/models';
 import { registerServe } from './commands/serve';
+import { registerTrain } from './commands/train';
 import { closeCli } from './context';
 import { reportError } from './output';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerModels(program);
   registerServe(program);
+  registerDatasets(program);
+  registerTrain(program);
   return program;
 }
 

@@ -6,6 +6,8 @@ import type { EngineHandlers } from '../shared/ipc/contract';
 import type { Db } from '../store/db';
 import { appHandlers } from './app';
 import type { ServiceContext } from './context';
+import { datasetHandlers } from './datasets';
+import { trainHandlers } from './train';
 
 export type { ServiceContext } from './context';
 
@@ -13,6 +15,8 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
   const ctx: ServiceContext = { emit: () => undefined, allowedRoots: new Set(), ...partial };
   return {
     ...appHandlers(ctx),
+    ...datasetHandlers(ctx),
+    ...trainHandlers(ctx),
   };
 }
 

@@ -4,6 +4,7 @@
 // the types below are derived from it, so a handler that drifts is a compile error.
 import { z } from 'zod';
 import { appMethods } from './methods/app';
+import { trainMethods } from './methods/train';
 
 export { AppInfoSchema } from './methods/app';
 
@@ -13,6 +14,7 @@ export { AppInfoSchema } from './methods/app';
  */
 export const contract = {
   ...appMethods,
+  ...trainMethods,
 } as const;
 
 export type Method = keyof typeof contract;
@@ -52,8 +54,9 @@ export const events = {
     rate: z.number().optional(),
     etaSeconds: z.number().optional(),
   }),
-  'train.batch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), batch: z.number(), loss: z.number(), acc: z.number(), lr: z.number(), imagesPerSec: z.number(), etaSeconds: z.number().optional() }),
-  'train.epoch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), loss: z.number(), acc: z.number(), valLoss: z.number().optional(), valAcc: z.number().optional(), lr: z.number(), seconds: z.number() }),
+  'train.batch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), batch: z.number(), batches: z.number().optional(), loss: z.number(), acc: z.number(), lr: z.number(), imagesPerSec: z.number(), etaSeconds: z.number().optional() }),
+  'train.epoch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), loss: z.number(), acc: z.number(), valLoss: z.number().optional(), valAcc: z.number().optional(), lr: z.number(), seconds: z.number(), imagesPerSec: z.number().optional() }),
+  'train.status': z.object({ runId: z.number(), status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),
   log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), scope: z.string(), message: z.string(), time: z.string() }),
 } as const;
 

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// datasets.*: import an image folder into SQLite (skipped files with reasons, duplicates,
+// re-import diff), split reports, thumbnails and augmentation previews.
+import path from 'node:path';
+import sharp from 'sharp';
+import { augmentPreview, DEFAULT_AUGMENT, type AugmentConfig } from '../engine/data/augment';
+import { decodeImage } from '../engine/data/decode';
+import { diffScans, scanDataset } from '../engine/data/scan';
+import type { DuplicateGroup, SkippedFile } from '../engine/data/types';
+import type { DatasetDetail, DatasetSummary } from '../shared/dto/train';
+import type { Handlers } from '../shared/ipc/contract';
+import type { trainMethods } from '../shared/ipc/methods/train';
+import { AppError } from '../shared/errors';
+import { findDatasetByRoot, getDataset, listDatasets, listImages, saveScan, type DatasetRecord, type StoredImage } from '../store/repos/datasets';
+import type { Db } from '../store/db';
+import type { ServiceContext } from './context';
+import { splitImages, userSplitOf } from './train-plan';
+
+type DatasetMethods = Pick<typeof trainMethods, 'datasets.import' | 'datasets.list' | 'datasets.get' | 'datasets.preview' | 'datasets.augmentPreview'>;
+
+/** @throws AppError NOT_FOUND naming the id. */
+export function requireDataset(db: Db, id: number): DatasetRecord {
+  const d = getDataset(db, id);
+  if (!d) throw new AppError('NOT_FOUND', `No dataset with id ${id}. Import the folder first (datasets import DIR) and use the id it prints.`, { id });
+  return d;
+}
+
+export function summarizeDataset(d: DatasetRecord, images: readonly StoredImage[]): DatasetSummary {
+  const summary = d.summary as { skipped?: SkippedFile[]; duplicates?: DuplicateGroup[]; classCounts?: Record<string, number> };
+  const userSplits: Record<string, number> = {};
+  for (const im of images) {
+    const s = userSplitOf(im.path, d.layout);
+    if (s) userSplits[s] = (userSplits[s] ?? 0) + 1;
+  }
+  return {
+    id: d.id,
+    projectId: d.projectId,
+    root: d.root,
+    name: d.name,
+    layout: d.layout,
+    classes: d.classes,
+    classCounts: summary.classCounts ?? {},
+    images: images.length,
+    userSplits,
+    skipped: summary.skipped ?? [],
+    duplicates: summary.duplicates ?? [],
+    scannedAt: d.scannedAt,
+  };
+}
+
+/** Up to `n` images spread evenly over the list (so a preview shows more than the first few files). */
+function spread<T>(list: readonly T[], n: number): T[] {
+  if (list.length <= n) return [...list];
+  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]);
+}
+
+async function toPngDataUrl(rgb: Uint8Array | Float32Array, width: number, height: number): Promise<string> {
+  const bytes = rgb instanceof Uint8Array ? rgb : Uint8Array.from(rgb, (v) => Math.max(0, Math.min(255, Math.round(v))));
+  const png = await sharp(bytes, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+function pickImages(db: Db, d: DatasetRecord, className: string | undefined): StoredImage[] {
+  const all = listImages(db, d.id);
+  if (className === undefined) return all;
+  if (!d.classes.includes(className)) {
+    throw new AppError('INVALID_ARGUMENT', `Dataset ${d.id} has no class ${JSON.stringify(className)}. Its classes: ${d.classes.join(', ')}.`, { received: className });
+  }
+  return all.filter((im) => im.className === className);
+}
+
+export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
+  const { db } = ctx;
+  return {
+    'datasets.import': async ({ root, projectId }) => {
+      const abs = path.resolve(root);
+      const existing = findDatasetByRoot(db, abs, projectId ?? null);
+      const previous = existing ? listImages(db, existing.id) : [];
+      const scan = await scanDataset(abs, existing ? { previous } : {});
+      const diff = diffScans(previous, scan);
+      const rec = saveScan(db, scan, { projectId: projectId ?? null, name: path.basename(abs), ...(existing ? { datasetId: existing.id } : {}) });
+      return {
+        dataset: summarizeDataset(rec, listImages(db, rec.id)),
+        reimport: !!existing,
+        added: existing ? diff.added.map((i) => i.path) : [],
+        removed: diff.removed.map((i) => i.path),
+        changed: diff.changed.map((c) => c.after.path),
+        unchanged: diff.unchanged,
+      };
+    },
+    'datasets.list': async ({ projectId }) => listDatasets(db, projectId).map((d) => summarizeDataset(d, listImages(db, d.id))),
+    'datasets.get': async ({ id, split }): Promise<DatasetDetail> => {
+      const d = requireDataset(db, id);
+      const images = listImages(db, id);
+      const { result, settings } = splitImages(d, images, split ?? {});
+      return { ...summarizeDataset(d, images), split: { settings, counts: result.counts, warnings: result.warnings, classWeights: result.classWeights } };
+    },
+    'datasets.preview': async ({ id, className, n, size }) => {
+      const d = requireDataset(db, id);
+      const side = size ?? 96;
+      const out = [];
+      for (const im of spread(pickImages(db, d, className), n)) {
+        const img = await decodeImage(path.join(d.root, im.path), { width: side, height: side, cropToAspectRatio: true, interpolation: 'lanczos3', output: 'uint8' });
+        out.push({ path: im.path, className: im.className, dataUrl: await toPngDataUrl(img.data, img.width, img.height) });
+      }
+      return out;
+    },
+    'datasets.augmentPreview': async ({ id, path: rel, className, n, seed, size, augment }) => {
+      const d = requireDataset(db, id);
+      const images = pickImages(db, d, className);
+      const im = rel === undefined ? images[0] : images.find((i) => i.path === rel);
+      if (!im) throw new AppError('NOT_FOUND', rel === undefined ? `Dataset ${id} has no images${className ? ` in class ${className}` : ''}.` : `Dataset ${id} has no image ${JSON.stringify(rel)}.`, { received: rel });
+      const side = size ?? 128;
+      const img = await decodeImage(path.join(d.root, im.path), { width: side, height: side, cropToAspectRatio: true, interpolation: 'lanczos3' });
+      const config: AugmentConfig = augment ?? DEFAULT_AUGMENT;
+      const pngs = await augmentPreview(img, n, seed ?? 1, config);
+      return { path: im.path, original: await toPngDataUrl(img.data, img.width, img.height), samples: pngs.map((b) => `data:image/png;base64,${b.toString('base64')}`) };
+    },
+  };
+}

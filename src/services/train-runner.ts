@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// Runs a planned training job in a worker thread and keeps SQLite in step with it: status,
+// every epoch's metrics, the backend, the evaluation and the model artifact. One registry per
+// process, so cancel and wait work whichever API object the call came through.
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACT_FORMAT, type ModelArtifactMeta } from '../engine/artifacts/model-artifact';
+import { NSFWJS_PREPROCESS } from '../engine/weights/nsfwjs';
+import { getModelSpec } from '../engine/zoo/registry';
+import type { PreprocessMode } from '../engine/zoo/types';
+import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engine/train/run-in-worker';
+import { createLogger } from '../engine/platform/logger';
+import { AppError, serializeError } from '../shared/errors';
+import { getRun, markInterruptedRuns, recordEpoch, updateRun, type RunStatus } from '../store/repos/runs';
+import { isProcessAlive } from '../store/repos/jobs';
+import type { Db } from '../store/db';
+import type { ServiceContext } from './context';
+import { readJob, type RunJob } from './train-plan';
+
+const log = createLogger('train');
+
+interface ActiveRun {
+  controller: AbortController;
+  done: Promise<RunStatus>;
+}
+
+const active = new Map<number, ActiveRun>();
+const checkedDbs = new WeakSet<Db>();
+
+/** Once per database and process: runs left 'running' by a dead process become 'interrupted'. */
+export function markDeadRuns(db: Db): void {
+  if (checkedDbs.has(db)) return;
+  checkedDbs.add(db);
+  const n = markInterruptedRuns(db, (pid) => pid === process.pid || isProcessAlive(pid));
+  if (n) log.info(`${n} run(s) left running by a stopped process marked interrupted (resumable)`);
+}
+
+/** Resolves when the run's worker finished (at once when it is not running in this process). */
+export function waitForRun(runId: number): Promise<RunStatus | undefined> {
+  return active.get(runId)?.done ?? Promise.resolve(undefined);
+}
+
+export function isActive(runId: number): boolean {
+  return active.has(runId);
+}
+
+/** Asks a run of this process to stop; the worker stops after the batch in flight. */
+export function cancelRun(runId: number): boolean {
+  const run = active.get(runId);
+  if (!run) return false;
+  run.controller.abort();
+  return true;
+}
+
+/**
+ * The module the worker imports to build its data. From sources it is the .ts file; a bundle
+ * must emit it as the sibling `train-folder-data.js`.
+ */
+function workerModule(name: 'folder-data'): string {
+  if (import.meta.url.endsWith('.ts')) return fileURLToPath(new URL(`../engine/runs/${name}.ts`, import.meta.url));
+  return fileURLToPath(new URL(`./train-${name}.js`, import.meta.url));
+}
+
+/** The preprocessing a trained model's inputs get (stored in the model artifact). */
+export function preprocessModeFor(backbone: string, weights: string): PreprocessMode {
+  return weights === 'nsfwjs' ? NSFWJS_PREPROCESS : getModelSpec(backbone).preprocess;
+}
+
+export const modelDirOf = (runDir: string): string => path.join(runDir, 'model');
+
+async function publishModel(runDir: string, runId: number, job: RunJob, partial: string): Promise<string> {
+  const meta: ModelArtifactMeta = {
+    format: ARTIFACT_FORMAT,
+    version: 1,
+    labels: job.data.classes,
+    inputSize: job.data.imageSize,
+    preprocess: preprocessModeFor(job.config.backbone, String(job.config.weights ?? 'none')),
+    backbone: job.config.backbone,
+    weights: String(job.config.weights ?? 'none'),
+    runId,
+    createdAt: new Date().toISOString(),
+  };
+  await fs.writeFile(path.join(partial, 'meta.json'), JSON.stringify(meta, null, 2));
+  const dir = modelDirOf(runDir);
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rename(partial, dir);
+  return dir;
+}
+
+function meanImagesPerSec(result: WorkerResult): number | undefined {
+  const v = result.history.map((h) => h.imagesPerSec).filter((x) => Number.isFinite(x) && x > 0);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+}
+
+/**
+ * Starts (or resumes) run `runId` from the job in its folder, in a worker thread. Returns at
+ * once; `waitForRun` gives the final status.
+ * @throws AppError CONFLICT when the run is already training in this process.
+ */
+export function launchRun(ctx: ServiceContext, runId: number, runDir: string, resume: boolean): void {
+  if (active.has(runId)) throw new AppError('CONFLICT', `Run ${runId} is already training. Cancel it first (train.cancel) or wait for it to finish.`, { runId });
+  const controller = new AbortController();
+  const done = execute(ctx, runId, runDir, resume, controller.signal).finally(() => active.delete(runId));
+  active.set(runId, { controller, done });
+}
+
+async function execute(ctx: ServiceContext, runId: number, runDir: string, resume: boolean, signal: AbortSignal): Promise<RunStatus> {
+  const { db } = ctx;
+  const run = getRun(db, runId)!;
+  const priorNotes = run.engineNotes ? run.engineNotes.split('\n') : [];
+  const setStatus = (status: RunStatus, patch: Parameters<typeof updateRun>[2] = {}) => {
+    updateRun(db, runId, { status, ...patch });
+    ctx.emit('train.status', { runId, status, ...(patch.error ? { error: patch.error } : {}) });
+  };
+  try {
+    const job = await readJob(runDir);
+    updateRun(db, runId, { config: { ...job.request, resolved: job.config, pid: process.pid } });
+    setStatus('running', resume ? { engineNotes: [...priorNotes, `resumed at ${new Date().toISOString()} from the last epoch checkpoint`].join('\n') } : { engineNotes: job.notes.join('\n') });
+    const partial = path.join(runDir, 'model.partial');
+    await fs.rm(partial, { recursive: true, force: true });
+    const workerJob: WorkerJob = {
+      config: job.config,
+      data: { module: workerModule('folder-data'), export: 'folderTrainData', args: job.data },
+      checkpointDir: path.join(runDir, 'checkpoints'),
+      resume,
+      outputDir: partial,
+      backend: job.backend,
+    };
+    const result = await runTrainingInWorker(workerJob, {
+      signal,
+      onBatch: (e) => ctx.emit('train.batch', { runId, ...e }),
+      onEpoch: (e) => {
+        recordEpoch(db, runId, { phase: e.phase, epoch: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.valLoss ?? null, valAcc: e.valAcc ?? null, lr: e.lr, seconds: e.seconds, imagesPerSec: e.imagesPerSec });
+        ctx.emit('train.epoch', { runId, ...e });
+      },
+    });
+    const modelDir = result.modelPath ? await publishModel(runDir, runId, job, partial) : null;
+    const evalSplit = job.data.test.length ? 'test' : 'validation';
+    const evaluation = result.evaluation ? { ...result.evaluation, split: evalSplit, ...(run.datasetId ? { datasetId: run.datasetId } : {}) } : null;
+    const ips = meanImagesPerSec(result);
+    const notes = [
+      ...(getRun(db, runId)?.engineNotes?.split('\n') ?? []),
+      `backend: ${result.backend}${job.backend === 'auto' ? ' (chosen automatically: tfjs-node-gpu, then tfjs-node, then wasm, then cpu)' : ''}`,
+      ...(ips ? [`training speed: ${ips.toFixed(1)} images/s (mean over epochs)`] : []),
+      ...(result.best ? [`best validation loss ${result.best.valLoss.toFixed(4)} at phase ${result.best.phase} epoch ${result.best.epoch}; the saved model has those weights`] : []),
+      evaluation ? `evaluated on the ${evalSplit} split (${evaluation.n} images)` : 'no validation or test images: no evaluation',
+      ...(modelDir ? [`model: ${modelDir}`] : []),
+    ];
+    setStatus('completed', { backend: result.backend, evaluation, engineNotes: notes.join('\n') });
+    return 'completed';
+  } catch (err) {
+    if (AppError.is(err, 'CANCELLED')) {
+      setStatus('cancelled', { error: null });
+      return 'cancelled';
+    }
+    const e = serializeError(err);
+    log.error(`run ${runId} failed: ${e.message}`);
+    setStatus('failed', { error: e.message });
+    return 'failed';
+  }
+}
+
+/** Whether a run's folder still has what resume needs. */
+export function canResume(runDir: string | null): boolean {
+  return !!runDir && existsSync(path.join(runDir, 'job.json'));
+}
