@@ -6,6 +6,7 @@ import type { EngineHandlers } from '../shared/ipc/contract';
 import type { Db } from '../store/db';
 import { appHandlers } from './app';
 import type { ServiceContext } from './context';
+import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
 import { trainHandlers } from './train';
 
@@ -15,6 +16,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
   const ctx: ServiceContext = { emit: () => undefined, allowedRoots: new Set(), ...partial };
   return {
     ...appHandlers(ctx),
+    ...fsHandlers(ctx),
     ...datasetHandlers(ctx),
     ...trainHandlers(ctx),
   };

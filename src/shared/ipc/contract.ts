@@ -4,6 +4,7 @@
 // the types below are derived from it, so a handler that drifts is a compile error.
 import { z } from 'zod';
 import { appMethods } from './methods/app';
+import { fsMethods } from './methods/fs';
 import { trainMethods } from './methods/train';
 
 export { AppInfoSchema } from './methods/app';
@@ -14,6 +15,7 @@ export { AppInfoSchema } from './methods/app';
  */
 export const contract = {
   ...appMethods,
+  ...fsMethods,
   ...trainMethods,
 } as const;
 
