@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Shapes shared by the classification engine, its storage sink and the service that records jobs.
+import type * as tf from '@tensorflow/tfjs';
+import type { Interpolation } from '../data/decode';
+import type { SkipCode } from '../data/types';
+import type { PreprocessMode } from '../zoo/types';
+
+/** Why a file has no label: the data module's skip codes. */
+export type ProblemCode = SkipCode;
+
+/** One of the top-k classes of an image. */
+export interface TopKEntry {
+  label: string;
+  p: number;
+}
+
+/** What classification says about one file; `problem` is set (and `label` null) for a skipped file. */
+export interface ClassifiedFile {
+  /** Relative to the classified folder, `/`-separated. */
+  relPath: string;
+  sha256: string | null;
+  label: string | null;
+  confidence: number | null;
+  topk: TopKEntry[];
+  unsure: boolean;
+  problem: { code: ProblemCode; reason: string } | null;
+}
+
+/** The model a job runs, resolved from a run id, a folder or a zoo name. */
+export interface ResolvedModel {
+  /** `run:<id>`, `artifact:<dir>` or `zoo:<id>`: what the user meant, for job records. */
+  source: string;
+  /** Stable identity of the weights (content hash): jobs with the same key may reuse each other's results. */
+  modelKey: string;
+  /** Folder of the TF.js model files when there is one (the ONNX cache goes next to it). */
+  dir: string | null;
+  labels: string[];
+  inputSize: number;
+  preprocess: PreprocessMode;
+  runId: number | null;
+  /** Loads the TF.js model (with its weights); called only when the ONNX cache misses or fails. */
+  load(): Promise<tf.LayersModel>;
+}
+
+export type EngineName = 'onnxruntime' | 'tfjs';
+
+export interface ClassifyOptions {
+  root: string;
+  recursive?: boolean;
+  /** How many classes to keep per image (default 5, capped at the class count). */
+  topK?: number;
+  /** Below this top probability an image is "unsure" (default 0.5). */
+  threshold?: number;
+  /** Images per inference batch (default 16). */
+  batchSize?: number;
+  /** Decode threads (default: cores - 1, at least 1). */
+  workers?: number;
+  interpolation?: Interpolation;
+  /** Skip ONNX Runtime and run TF.js (for comparisons and when ONNX misbehaves). */
+  engine?: 'auto' | EngineName;
+  /** Where converted `.onnx` files are cached when the model folder is read-only or absent. */
+  onnxCacheDir: string;
+  signal?: AbortSignal;
+  /** Called about every `progressMs` (default 500) and once at the end. */
+  onProgress?: (p: ClassifyProgress) => void;
+  progressMs?: number;
+}
+
+/**
+ * Where results go. The engine never touches the database: the service passes a sink backed by
+ * the store, tests may pass one backed by memory.
+ */
+export interface ResultSink {
+  /** True when this job already holds a result (or a problem) for `relPath`: resume skips it. */
+  has(relPath: string): boolean;
+  /** A result for identical bytes from an earlier job with the same model, if any. */
+  reuse(relPath: string, sha256: string): ClassifiedFile | undefined;
+  /** Stores results durably (one transaction per call) before returning. */
+  write(results: readonly ClassifiedFile[]): void;
+}
+
+export interface ClassifyProgress {
+  /** Files handled in this run (classified, reused or skipped). */
+  done: number;
+  /** Files the walk found (known after the counting pass). */
+  total: number;
+  classified: number;
+  reused: number;
+  /** Already in the job before this run started (a resume). */
+  resumed: number;
+  problems: number;
+  unsure: number;
+  /** Labels counted so far in this run (resumed files not included). */
+  counts: Record<string, number>;
+  imagesPerSec: number;
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+  engine: EngineName | null;
+}
+
+export interface ClassifySummary extends ClassifyProgress {
+  engine: EngineName;
+  /** Why ONNX Runtime was not used, when TF.js ran instead. */
+  fallbackReason: string | null;
+  /** Seconds spent inside the inference engine (session.run or model.predict). */
+  inferenceSeconds: number;
+}
