@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors';
-import { listFolder } from './fs-browser';
+import { listFolder, thumbnails } from './fs-browser';
+import sharp from 'sharp';
 
 function tree() {
   const top = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fs-browser-')));
@@ -68,5 +69,19 @@ describe('listFolder', () => {
     const l = await listFolder('photos/red', { home, allowed: [] });
     expect(l.path).toBe(path.join(home, 'photos/red'));
     expect(l.images).toBe(3);
+  });
+
+  it('makes thumbnails of images inside the scope only', async () => {
+    const { home, outside } = tree();
+    const img = path.join(home, 'photos/red/real.png');
+    writeFileSync(img, await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 0, b: 0 } } }).png().toBuffer());
+    writeFileSync(path.join(outside, 'secret/s.png'), await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer());
+    const [ok, bad, out] = await thumbnails([img, path.join(home, 'photos/red/0.png'), path.join(home, 'escape/secret/s.png')], 16, { home, allowed: [] });
+    const meta = await sharp(Buffer.from(ok.dataUrl!.split(',')[1], 'base64')).raw().toBuffer({ resolveWithObject: true });
+    expect([meta.info.width, meta.info.height]).toEqual([16, 16]);
+    expect(meta.data[0]).toBe(200);
+    expect(bad.dataUrl).toBeNull();
+    expect(out.dataUrl).toBeNull();
+    expect(out.error).toMatch(/outside your home folder/);
   });
 });

@@ -5,10 +5,12 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { IMAGE_EXTENSIONS } from '../engine/data/formats';
 import { AppError } from '../shared/errors';
 import type { Handlers } from '../shared/ipc/contract';
 import type { FolderListing, fsMethods } from '../shared/ipc/methods/fs';
+import { listDatasets } from '../store/repos/datasets';
 import type { ServiceContext } from './context';
 
 /** At most this many entries of one folder are read, so a huge folder cannot stall the server. */
@@ -104,6 +106,26 @@ export async function listFolder(target: string | undefined, scope: BrowseScope)
 }
 
 /**
+ * PNG data URLs of image files, `size` pixels square (centre crop). Only files inside `scope`
+ * are read; others, and files that do not decode, come back with `dataUrl: null` and the reason.
+ */
+export async function thumbnails(paths: readonly string[], size: number, scope: BrowseScope): Promise<{ path: string; dataUrl: string | null; error?: string }[]> {
+  const roots = await realRoots(scope);
+  const out = [];
+  for (const p of paths) {
+    try {
+      const real = await fs.realpath(path.resolve(p));
+      if (!roots.some((r) => inside(real, r))) throw new AppError('FORBIDDEN_PATH', `${p} is outside your home folder and the folders you chose.`);
+      const png = await sharp(real, { limitInputPixels: 100_000_000 }).rotate().resize(size, size, { fit: 'cover' }).png().toBuffer();
+      out.push({ path: p, dataUrl: `data:image/png;base64,${png.toString('base64')}` });
+    } catch (err) {
+      out.push({ path: p, dataUrl: null, error: (err as Error).message });
+    }
+  }
+  return out;
+}
+
+/**
  * fs.* and dialog.*. The native dialog exists only in Electron: its main process replaces
  * 'dialog.openFolder' with one that calls `dialog.showOpenDialog` and adds the choice to
  * `ctx.allowedRoots`.
@@ -111,6 +133,8 @@ export async function listFolder(target: string | undefined, scope: BrowseScope)
 export function fsHandlers(ctx: ServiceContext): Handlers<typeof fsMethods> {
   return {
     'fs.list': async ({ path: target }) => listFolder(target, { home: os.homedir(), allowed: ctx.allowedRoots }),
+    'fs.thumbnails': async ({ paths, size }) =>
+      thumbnails(paths, size ?? 96, { home: os.homedir(), allowed: [...ctx.allowedRoots, ...listDatasets(ctx.db).map((d) => d.root)] }),
     'dialog.openFolder': async () => {
       throw new AppError('UNSUPPORTED', `A native folder dialog needs the desktop app; this is ${ctx.mode} mode. Use the folder browser (fs.list) or type the folder's path.`, { mode: ctx.mode });
     },

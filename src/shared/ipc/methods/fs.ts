@@ -28,6 +28,11 @@ export type FolderListing = z.infer<typeof FolderListingSchema>;
 
 export const fsMethods = {
   'fs.list': { input: z.object({ path: FsPath.optional() }).strict(), output: FolderListingSchema },
+  /** Small previews of image files by absolute path (evaluation galleries, classify results). */
+  'fs.thumbnails': {
+    input: z.object({ paths: z.array(FsPath).min(1).max(200), size: z.number().int().min(16).max(256).optional() }).strict(),
+    output: z.array(z.object({ path: z.string(), dataUrl: z.string().nullable(), error: z.string().optional() })),
+  },
   'dialog.openFolder': {
     input: z.object({ title: z.string().max(200).optional() }).strict(),
     output: z.object({ path: z.string().nullable() }),
