@@ -17,7 +17,7 @@ export type { CacheOptions, CacheStatus, CachedFileStatus, VerifyResult, Weights
 export type { DownloadProgress, DownloadResult } from './download';
 export type { NsfwjsBackbone, NsfwjsOptions, WeightsSource } from './nsfwjs-weights';
 export { cacheStatus, kerasCacheDir } from './cache';
-export { loadNsfwjsBackbone, nsfwjsSource } from './nsfwjs-weights';
+export { importNsfwjsWeights, loadNsfwjsBackbone, nsfwjsSource } from './nsfwjs-weights';
 export { writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5, writeKeras3WeightsH5 } from './h5-export';
 
 export interface DownloadWeightsOptions extends CacheOptions {

@@ -82,6 +82,17 @@ describe('nsfwjs MobileNetV2 backbone', () => {
     reference.dispose();
   });
 
+  it('fills a MobileNetV2 with its own top (reported missing) and refuses another alpha', async () => {
+    const { getModelSpec } = await import('../zoo/registry');
+    const withTop = getModelSpec('MobileNetV2').build({ inputShape: [32, 32, 3], classes: 4 });
+    const { importNsfwjsWeights } = await import('./nsfwjs-weights');
+    expect(importNsfwjsWeights(withTop).missing).toEqual(['predictions']);
+    withTop.dispose();
+    const slim = getModelSpec('MobileNetV2').build({ includeTop: false, inputShape: [32, 32, 3], alpha: 0.5 });
+    expect(() => importNsfwjsWeights(slim)).toThrow(expect.objectContaining({ code: 'WEIGHTS_MISMATCH' }));
+    slim.dispose();
+  });
+
   it('reads the same model from a model.json and shard on disk', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const os = await import('node:os');

@@ -100,6 +100,20 @@ export interface NsfwjsOptions {
 }
 
 /**
+ * Loads nsfwjs's backbone weights into an existing zoo MobileNetV2 (alpha 1.0, any input size, with
+ * or without top) by layer name. A top of its own is reported in `missing` and keeps its values.
+ * @throws AppError WEIGHTS_MISSING, FILE_CORRUPT, WEIGHTS_MISMATCH (another alpha)
+ */
+export function importNsfwjsWeights(model: tf.LayersModel): ImportReport {
+  const a = readNsfwjsArtifacts();
+  const report = importTfjsArtifacts(model, a, { file: a.file });
+  if (report.loaded.length === 0) {
+    throw new AppError('WEIGHTS_MISSING', `The nsfwjs weights are MobileNetV2 weights; model ${model.name} has none of its layers.`, { model: model.name });
+  }
+  return report;
+}
+
+/**
  * Builds the zoo's MobileNetV2 (notop) and loads nsfwjs's backbone weights into it.
  * Feed it RGB scaled to [0, 1] (preprocess 'unit').
  * @throws AppError WEIGHTS_MISSING, FILE_CORRUPT, WEIGHTS_MISMATCH
@@ -107,9 +121,8 @@ export interface NsfwjsOptions {
 export function loadNsfwjsBackbone(opts: NsfwjsOptions = {}): NsfwjsBackbone {
   const size = opts.inputSize ?? 224;
   const model = getModelSpec('MobileNetV2').build({ includeTop: false, inputShape: [size, size, 3], pooling: opts.pooling ?? null });
-  const a = readNsfwjsArtifacts();
   try {
-    const report = importTfjsArtifacts(model, a, { file: a.file });
+    const report = importNsfwjsWeights(model);
     if (report.missing.length > 0) {
       throw new AppError('WEIGHTS_MISMATCH', `nsfwjs has no weights for ${report.missing.join(', ')}; the nsfwjs version does not match (expected a MobileNetV2 backbone).`, { missing: report.missing });
     }
