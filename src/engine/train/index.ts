@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The training engine's front door (storage-agnostic: plain DTOs and callbacks).
-export { trainModel, toBatchSource, zooBackboneLoader, type TrainResult } from './train-model';
+export { trainModel, toBatchSource, type TrainResult } from './train-model';
+export { zooBackboneLoader, type ZooLoaderOptions } from './backbone-loader';
+export { pipelineSource } from './data-source';
+export { evaluateModel, predictSource } from '../eval/evaluate';
+export { saveModelToDir, loadModelFromDir } from './model-io';
 export type { Backbone, BackboneLoader, Batch, BatchEvent, BatchSource, BatchSourceLike, EpochRecord, HeadOptions, OptimizerName, Phase, ScheduleName, TrainConfig, TrainData, TrainHooks } from './types';
 export { attachHead, isHeadLayer } from './head';
 export { backboneBlocks, countParams, freezeLayers, freezeUntilBlock, unfreezeTopBlocks, type Block } from './freeze';

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shapesData, tinyBackbone } from './synthetic';
-import { trainModel, zooBackboneLoader } from './train-model';
+import { zooBackboneLoader } from './backbone-loader';
+import { trainModel } from './train-model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,18 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { evaluateModel } from '../eval/evaluate';
 import type { Evaluation } from '../eval/metrics';
-import { preprocessInput } from '../zoo/preprocess';
-import { getModelSpec } from '../zoo/registry';
 import { loadBestWeights, loadLatestCheckpoint, setModelWeightEntries, type NamedTensor } from './checkpoint';
 import { inferenceLayersOf } from './forward';
 import { backboneBlocks, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead, isHeadLayer } from './head';
 import { balancedClassWeights } from './loss';
 import { createOptimizer } from './optimizer';
-import { reseedWeights } from './init';
+import { DEFAULT_SEED, zooBackboneLoader } from './backbone-loader';
 import { Rng } from './rng';
 import { runPhase, type MutableLoopState, type PhasePlan } from './trainer';
-import type { Backbone, BatchSource, BatchSourceLike, EpochRecord, Phase, TrainConfig, TrainData, TrainHooks } from './types';
+import type { BatchSource, BatchSourceLike, EpochRecord, Phase, TrainConfig, TrainData, TrainHooks } from './types';
 
 export interface TrainResult {
   model: tf.LayersModel;
@@ -30,35 +28,11 @@ export interface TrainResult {
   resumed: boolean;
 }
 
-const DEFAULT_SEED = 42;
-
 /** Normalises a source: plain async iterables are re-iterated every epoch. */
 export function toBatchSource(like: BatchSourceLike): BatchSource {
   if (typeof (like as BatchSource).epoch === 'function') return like as BatchSource;
   const iterable = like as AsyncIterable<never>;
   return { size: like.size, classCounts: like.classCounts, epoch: () => iterable };
-}
-
-/**
- * Builds `config.backbone` from the zoo without its top. Pretrained weights need a loader from
- * the weights module; pass `loadWeights` (the lead wires it) or use `weights: null`.
- */
-export function zooBackboneLoader(loadWeights?: (model: tf.LayersModel, config: TrainConfig) => Promise<void>) {
-  return async (config: TrainConfig): Promise<Backbone> => {
-    const spec = getModelSpec(config.backbone);
-    const size = config.imageSize ?? spec.defaultInputSize;
-    const model = spec.build({ includeTop: false, inputShape: [size, size, 3], pooling: null });
-    const pretrained = !!config.weights && config.weights !== 'none';
-    if (pretrained) {
-      if (!loadWeights) {
-        throw new AppError('WEIGHTS_MISSING', `No weights loader is wired for ${JSON.stringify(config.weights)} weights of ${spec.name}. Pass weights: null to train from scratch.`, { received: config.weights });
-      }
-      await loadWeights(model, config);
-    } else {
-      reseedWeights(model, config.seed ?? DEFAULT_SEED);
-    }
-    return { model, blockOf: (n) => spec.blockOf(n), pretrained, preprocess: (x) => preprocessInput(x, spec.preprocess) };
-  };
 }
 
 function fingerprint(config: TrainConfig, numClasses: number): string {
