@@ -4,7 +4,7 @@
 import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { compareKernel, diffHost, runKernelOn, seededInputs } from './compare-backends';
-import { gatherTaps, spreadFilter } from './dilated-reference';
+import { gatherTaps } from './dilated-reference';
 
 type Pad = 'same' | 'valid';
 const CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: Pad; d?: number }[] = [
