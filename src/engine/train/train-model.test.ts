@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import { arraySource, makeShapes, shapesData, tinyBackbone } from './synthetic';
+import { learningRateAt } from './schedule';
 import { trainModel } from './train-model';
 import type { BatchEvent, EpochRecord, TrainConfig, TrainHooks } from './types';
 
@@ -170,5 +171,35 @@ describe('trainModel', () => {
     await run({ checkpointDir: dir }, { ...BASE, epochs: 1, fineTune: undefined });
     expect(readdirSync(dir).sort()).toEqual(['LATEST', 'best', 'ckpt-p1-e0001']);
     expect(existsSync(path.join(dir, 'ckpt-p1-e0001', 'weights.bin'))).toBe(true);
+  });
+
+  it('trains with SGD + momentum, warm-up then cosine, label smoothing and balanced class weights, and resumes it', async () => {
+    const config: TrainConfig = {
+      ...BASE,
+      optimizer: 'sgd',
+      momentum: 0.9,
+      epochs: 3,
+      lr: 5e-2,
+      schedule: 'cosine',
+      warmupEpochs: 1,
+      labelSmoothing: 0.1,
+      classWeights: 'balanced',
+      fineTune: undefined,
+    };
+    const full = await run({}, config);
+    // 3 batches per epoch: warm-up over the first 3 steps, cosine over the remaining 6.
+    const expected = Array.from({ length: 9 }, (_, step) => learningRateAt(step, { schedule: 'cosine', baseLr: 5e-2, stepsPerEpoch: 3, epochs: 3, warmupEpochs: 1 }));
+    full.batches.forEach((b, i) => expect(b.lr).toBeCloseTo(expected[i], 12));
+    expect(expected[0]).toBeCloseTo(5e-2 / 3, 12);
+    expect(full.result.history.every((e) => Number.isFinite(e.loss))).toBe(true);
+
+    const dir = tmp();
+    const controller = new AbortController();
+    await expect(run({ checkpointDir: dir, signal: controller.signal, onBatch: (e) => e.epoch === 3 && e.batch === 1 && controller.abort() }, config)).rejects.toSatisfy((err: unknown) =>
+      AppError.is(err, 'CANCELLED'),
+    );
+    const resumed = await run({ checkpointDir: dir, resume: true }, config);
+    expect(resumed.batches.map((b) => b.lr)).toEqual(full.batches.slice(6).map((b) => b.lr));
+    expect(resumed.result.history[2].loss).toBeCloseTo(full.result.history[2].loss, 5);
   });
 });

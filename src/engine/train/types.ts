@@ -57,7 +57,7 @@ export interface TrainConfig {
   freezeUntil?: string;
   /** Phase-1 epochs. */
   epochs: number;
-  /** Batch size; the data pipeline makes the batches, this is passed on to sources that ask. */
+  /** Batch size. The engine takes batches as the sources make them; this is for building the sources. */
   batch?: number;
   /** Phase-1 learning rate (default 1e-3). */
   lr?: number;
@@ -75,7 +75,10 @@ export interface TrainConfig {
   labelSmoothing?: number;
   /** Per-class loss weights, or 'balanced' (n / (k * count), needs the source's classCounts). */
   classWeights?: number[] | 'balanced';
-  /** Early-stopping patience on validation loss, in epochs; 0 or undefined disables it. */
+  /**
+   * Early-stopping patience on validation loss (training loss without a validation set), in
+   * epochs, counted per phase; 0 or undefined disables it. The best epoch's weights are kept either way.
+   */
   patience?: number;
   head?: HeadOptions;
   /** Phase 2 (Keras fine-tuning): unfreeze the top `blocks` blocks at `lr` (default phase-1 lr × 0.1). */
