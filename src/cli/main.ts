@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../services/app-info';
 import { useProductionTf } from '../engine/backend/backend';
 import { registerDatasets } from './commands/datasets';
+import { registerClassify } from './commands/classify';
 import { registerDoctor } from './commands/doctor';
 import { registerModels } from './commands/models';
 import { registerServe } from './commands/serve';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version(APP_VERSION, '-v, --version')
     .showHelpAfterError()
     .exitOverride();
+  registerClassify(program);
   registerDoctor(program);
   registerModels(program);
   registerServe(program);

@@ -5,6 +5,7 @@
 import type { EngineHandlers } from '../shared/ipc/contract';
 import type { Db } from '../store/db';
 import { appHandlers } from './app';
+import { classifyHandlers } from './classify';
 import type { ServiceContext } from './context';
 import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
@@ -16,6 +17,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
   const ctx: ServiceContext = { emit: () => undefined, allowedRoots: new Set(), ...partial };
   return {
     ...appHandlers(ctx),
+    ...classifyHandlers(ctx),
     ...fsHandlers(ctx),
     ...datasetHandlers(ctx),
     ...trainHandlers(ctx),

@@ -4,8 +4,10 @@
 // the types below are derived from it, so a handler that drifts is a compile error.
 import { z } from 'zod';
 import { appMethods } from './methods/app';
+import { classifyMethods } from './methods/classify';
 import { fsMethods } from './methods/fs';
 import { trainMethods } from './methods/train';
+import { weightsMethods } from './methods/weights';
 
 export { AppInfoSchema } from './methods/app';
 
@@ -15,8 +17,10 @@ export { AppInfoSchema } from './methods/app';
  */
 export const contract = {
   ...appMethods,
+  ...classifyMethods,
   ...fsMethods,
   ...trainMethods,
+  ...weightsMethods,
 } as const;
 
 export type Method = keyof typeof contract;

@@ -2,12 +2,16 @@
 // Every schema version, listed by hand. Versions step by 10 to leave room for fix-ups (Signal's scheme).
 import type { Database } from 'better-sqlite3';
 import migrate0010 from './0010-init';
+import migrate0020 from './0020-classify';
 
 export interface SchemaVersion {
   version: number;
   update: (db: Database) => void;
 }
 
-export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [{ version: 10, update: migrate0010 }];
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
+  { version: 10, update: migrate0010 },
+  { version: 20, update: migrate0020 },
+];
 
 export const LATEST_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;
