@@ -6,9 +6,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
+import { createWorker } from '../platform/worker';
 import { loadModelFromDir } from './model-io';
 import { runTrainingInWorker, type WorkerJob } from './run-in-worker';
 import type { BatchEvent, EpochRecord } from './types';
+import type { FromWorker } from './worker-protocol';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -78,5 +80,33 @@ describe('runTrainingInWorker', () => {
     expect(existsSync(path.join(out, 'train-worker.mjs'))).toBe(true);
     const result = await runTrainingInWorker(job(path.join(out, 'synthetic.mjs')), { workerUrl: pathToFileURL(path.join(out, 'train-worker.mjs')) });
     expect(result.history).toHaveLength(3);
+  });
+
+  it('survives a hard kill mid-epoch: resume continues the history from the last checkpoint', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ts-worker-ckpt-'));
+    dirs.push(dir);
+    const killed = { ...job(path.join(here, 'synthetic.ts')), checkpointDir: dir };
+    // No cancel message: terminate() stops the thread wherever it is, as a crash or kill would.
+    const worker = createWorker(new URL('./train-worker.ts', import.meta.url));
+    const before: EpochRecord[] = [];
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'epoch') before.push(m.record);
+        if (m.type === 'batch' && m.event.epoch === 2 && m.event.batch === 1) void worker.terminate().then(() => resolve());
+        if (m.type === 'done' || m.type === 'error') reject(new Error(`worker finished before the kill: ${JSON.stringify(m)}`));
+      });
+      worker.on('error', reject);
+      worker.postMessage({ type: 'start', job: killed });
+    });
+    expect(before.map((e) => e.epoch)).toEqual([1]);
+    const after: EpochRecord[] = [];
+    const result = await runTrainingInWorker({ ...killed, resume: true }, { onEpoch: (e) => after.push(e) });
+    expect(result.resumed).toBe(true);
+    expect(after.map((e) => [e.phase, e.epoch])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(result.history).toHaveLength(3);
+    expect(result.history[0]).toEqual(before[0]);
   });
 });
