@@ -45,8 +45,10 @@ function need(ws: Map<string, W>, name: string, layer: tf.layers.Layer): W {
   return w;
 }
 
+/** The layer's config with Keras's snake_case keys (tfjs's getConfig uses camelCase). */
 function cfg(layer: tf.layers.Layer): Record<string, unknown> {
-  return layer.getConfig() as Record<string, unknown>;
+  const c = layer.getConfig() as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`), v]));
 }
 
 function pair(v: unknown): [number, number] {

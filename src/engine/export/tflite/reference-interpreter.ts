@@ -210,6 +210,10 @@ export function runTflite(m: ParsedTflite, input: Float32Array): Float32Array {
         default:
           throw new Error(`reference interpreter: op ${name} not implemented`);
       }
+      const declared = m.tensors[op.outputs[0]].shape;
+      if (declared.join() !== y.shape.join()) {
+        throw new Error(`reference interpreter: ${name} -> ${m.tensors[op.outputs[0]].name} computed shape [${y.shape}], the file declares [${declared}]`);
+      }
       vals.set(op.outputs[0], y);
     }
     return get(m.outputs[0]).dataSync() as Float32Array;
