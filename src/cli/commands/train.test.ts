@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Trains for real through the CLI, in child processes, on Fashion-MNIST images written from
+// Debian's dataset-fashion-mnist: accuracy well above chance, the run and epoch rows in SQLite,
+// a model artifact on disk; then a SIGKILL after the first checkpoint and `train --resume`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFashionMnistFolder } from '../../../test/fixtures/fashion-mnist';
+import { integrityCheck, openDatabase } from '../../store/db';
+import { getRun, listEpochs } from '../../store/repos/runs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repo, 'bin', 'transfer-studio.mjs');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-train-cli-'));
+const data = path.join(tmp, 'fashion');
+const env = (home: string) => ({ ...process.env, TRANSFER_STUDIO_HOME: home });
+const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeAll(async () => {
+  // 30 training and 10 test images per class; the user's train/test folders are kept.
+  await writeFashionMnistFolder(data, { perClass: 30, splits: ['train'] });
+  await writeFashionMnistFolder(data, { perClass: 10, splits: ['test'] });
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const common = ['--backbone', 'mobilenetv2', '--weights', 'nsfwjs', '--image-size', '64', '--batch', '16', '--lr', '0.01', '--no-augment', '--fine-tune-epochs', '0', '--json'];
+
+describe('transfer-studio train (real Fashion-MNIST, frozen nsfwjs MobileNetV2)', () => {
+  it('trains well above chance and records the run, its epochs and a model', () => {
+    const home = path.join(tmp, 'home-a');
+    const r = spawnSync(process.execPath, [bin, 'train', '--data', data, '--epochs', '4', ...common], { env: env(home), encoding: 'utf8', timeout: 150_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const events = lines(r.stdout);
+    expect(events.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(events.some((e) => e.type === 'batch' && e.batches === 15)).toBe(true);
+    const result = events.at(-1) as { type: string; runId: number; status: string; backend: string; metrics: { accuracy: number; n: number }; modelDir: string };
+    expect(result.type).toBe('result');
+    expect(result.status).toBe('completed');
+    // 10 classes: chance is 0.1.
+    expect(result.metrics.n).toBe(100);
+    expect(result.metrics.accuracy).toBeGreaterThan(0.5);
+    const db = openDatabase(path.join(home, 'transfer-studio.db'));
+    try {
+      const run = getRun(db, result.runId)!;
+      expect(run.status).toBe('completed');
+      expect(run.backend).toBe(result.backend);
+      expect(run.engineNotes).toMatch(/split: 240 train \/ 60 validation \/ 100 test/);
+      const ev = run.evaluation as { accuracy: number; confusion: number[][]; misclassified: { id?: string }[] };
+      expect(ev.accuracy).toBe(result.metrics.accuracy);
+      expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(100);
+      expect(ev.misclassified.every((m) => m.id?.startsWith('test/'))).toBe(true);
+      expect(listEpochs(db, result.runId).map((e) => [e.phase, e.epoch])).toEqual([[1, 1], [1, 2], [1, 3], [1, 4]]);
+    } finally {
+      db.close();
+    }
+    const meta = JSON.parse(readFileSync(path.join(result.modelDir, 'meta.json'), 'utf8')) as { labels: string[]; inputSize: number; preprocess: string };
+    expect(meta.labels).toHaveLength(10);
+    expect([meta.inputSize, meta.preprocess]).toEqual([64, 'unit']);
+    expect(existsSync(path.join(result.modelDir, 'weights.bin'))).toBe(true);
+
+    // eval re-scores the saved model on the same test images: the same accuracy.
+    const ev = spawnSync(process.execPath, [bin, 'eval', String(result.runId), '--json'], { env: env(home), encoding: 'utf8', timeout: 60_000 });
+    expect(ev.status, ev.stderr).toBe(0);
+    expect((JSON.parse(ev.stdout) as { accuracy: number }).accuracy).toBeCloseTo(result.metrics.accuracy, 6);
+  });
+
+  it('resumes a SIGKILLed run from the next epoch after its last checkpoint', async () => {
+    const home = path.join(tmp, 'home-b');
+    const child = spawn(process.execPath, [bin, 'train', '--data', data, '--epochs', '3', ...common], { env: env(home), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const deadline = Date.now() + 120_000;
+    let latest: string | undefined;
+    while (!latest && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      const runId = lines(out).find((e) => e.type === 'epoch')?.runId;
+      const file = runId ? path.join(home, 'runs', String(runId), 'checkpoints', 'LATEST') : '';
+      if (file && existsSync(file)) latest = readFileSync(file, 'utf8').trim();
+    }
+    expect(latest).toBe('ckpt-p1-e0001');
+    child.kill('SIGKILL');
+    await exited;
+    const runId = lines(out).find((e) => e.type === 'epoch')!.runId as number;
+
+    const r = spawnSync(process.execPath, [bin, 'train', '--resume', String(runId), '--json'], { env: env(home), encoding: 'utf8', timeout: 150_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const events = lines(r.stdout);
+    expect(events.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([2, 3]);
+    expect(events.at(-1)).toMatchObject({ type: 'result', runId, status: 'completed' });
+    const db = openDatabase(path.join(home, 'transfer-studio.db'));
+    try {
+      expect(integrityCheck(db)).toEqual(['ok']);
+      expect(listEpochs(db, runId).map((e) => [e.phase, e.epoch])).toEqual([[1, 1], [1, 2], [1, 3]]);
+      const run = getRun(db, runId)!;
+      expect(run.status).toBe('completed');
+      expect(run.engineNotes).toMatch(/resumed at .* from the last epoch checkpoint/);
+    } finally {
+      db.close();
+    }
+  });
+});
