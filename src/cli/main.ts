@@ -5,6 +5,7 @@ import { useProductionTf } from '../engine/backend/backend';
 import { registerDatasets } from './commands/datasets';
 import { registerClassify } from './commands/classify';
 import { registerDoctor } from './commands/doctor';
+import { registerExport } from './commands/export';
 import { registerModels } from './commands/models';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerClassify(program);
   registerDoctor(program);
+  registerExport(program);
   registerModels(program);
   registerServe(program);
   registerDatasets(program);

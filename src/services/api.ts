@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { appHandlers } from './app';
 import { classifyHandlers } from './classify';
 import type { ServiceContext } from './context';
+import { exportHandlers } from './export';
 import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
 import { trainHandlers } from './train';
@@ -18,6 +19,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
   return {
     ...appHandlers(ctx),
     ...classifyHandlers(ctx),
+    ...exportHandlers(ctx),
     ...fsHandlers(ctx),
     ...datasetHandlers(ctx),
     ...trainHandlers(ctx),

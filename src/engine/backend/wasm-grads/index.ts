@@ -7,12 +7,14 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { identityConfig } from './Identity';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { tileConfig } from './Tile';
 
 /**
- * Kernels for backendName 'wasm'. BatchMatMul, Conv2DBackpropInput, MaxPoolGrad and Tile replace
- * the backend's own (slow, slow, wrong and slow respectively; see their files).
+ * Kernels for backendName 'wasm'. BatchMatMul, Conv2DBackpropInput, Identity, MaxPoolGrad and
+ * Tile replace the backend's own (MaxPoolGrad because it is wrong, the others because they are
+ * slow; each file says by how much).
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -20,6 +22,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  identityConfig,
   maxPoolGradConfig,
   tileConfig,
 ];
