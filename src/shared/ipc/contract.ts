@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { appMethods } from './methods/app';
 import { classifyMethods } from './methods/classify';
+import { exportMethods } from './methods/export';
 import { fsMethods } from './methods/fs';
 import { trainMethods } from './methods/train';
 import { weightsMethods } from './methods/weights';
@@ -18,6 +19,7 @@ export { AppInfoSchema } from './methods/app';
 export const contract = {
   ...appMethods,
   ...classifyMethods,
+  ...exportMethods,
   ...fsMethods,
   ...trainMethods,
   ...weightsMethods,
