@@ -133,7 +133,8 @@ export function registerClassify(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (jobArg: string, opts: { log?: string; json?: boolean }) => {
       const r = await undoClassifyOrganize(cliDb(), num(jobArg, 'JOB', true)!, opts.log);
-      if (opts.json) printJson(r);
+      // The parent command also declares --json and takes it first when both could.
+      if (opts.json || cmd.opts<ClassifyOpts>().json) printJson(r);
       else {
         process.stdout.write(`Restored ${formatInt(r.restored)} files (${r.logPath}).\n`);
         for (const s of r.skipped) process.stdout.write(`  left alone: ${s.path}: ${s.reason}\n`);
@@ -145,7 +146,7 @@ export function registerClassify(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const jobs = listClassifyJobs(cliDb());
-      if (opts.json) printJson(jobs);
+      if (opts.json || cmd.opts<ClassifyOpts>().json) printJson(jobs);
       else {
         process.stdout.write(
           `${formatTable(
