@@ -9,6 +9,7 @@ import { registerExport } from './commands/export';
 import { registerModels } from './commands/models';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
+import { registerWeights } from './commands/weights';
 import { closeCli } from './context';
 import { reportError } from './output';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDatasets(program);
   registerTrain(program);
+  registerWeights(program);
   return program;
 }
 

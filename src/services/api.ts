@@ -11,6 +11,7 @@ import { exportHandlers } from './export';
 import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
 import { trainHandlers } from './train';
+import { weightsHandlers } from './weights';
 
 export type { ServiceContext } from './context';
 
@@ -23,6 +24,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
     ...fsHandlers(ctx),
     ...datasetHandlers(ctx),
     ...trainHandlers(ctx),
+    ...weightsHandlers(ctx),
   };
 }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { ModelDetail, ModelSummary } from '../shared/dto/models';
-import { kerasCacheDir } from '../engine/platform/paths';
+import { cacheStatus } from '../engine/weights/index';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
 import { getModelSpec, listModels } from '../engine/zoo/registry';
 import type { ModelSpec } from '../engine/zoo/types';
@@ -10,14 +8,11 @@ import { countParams } from '../engine/zoo/keras-reference';
 import { modelBlocks } from '../engine/zoo/blocks';
 import { summarizeModel } from '../engine/zoo/summary';
 
-function cacheFlags(spec: ModelSpec): ModelSummary['cached'] {
-  const facts = spec.kind === 'keras' ? allKerasFacts()[spec.name] : undefined;
-  if (!facts) return { top: false, notop: false };
-  const dir = kerasCacheDir();
-  return {
-    top: existsSync(path.join(dir, facts.weights.include_top.file_name)),
-    notop: existsSync(path.join(dir, facts.weights.notop.file_name)),
-  };
+/** Whether Keras's weight files are in the cache; the weights engine owns the folder and the names. */
+async function cacheFlags(spec: ModelSpec): Promise<ModelSummary['cached']> {
+  if (spec.kind !== 'keras' || !allKerasFacts()[spec.name]) return { top: false, notop: false };
+  const s = await cacheStatus(spec.name);
+  return { top: s.variants.top.present, notop: s.variants.notop.present };
 }
 
 export function weightSourcesOf(spec: ModelSpec): string[] {
@@ -26,7 +21,7 @@ export function weightSourcesOf(spec: ModelSpec): string[] {
   return [...sources, 'none'];
 }
 
-export function summarizeSpec(spec: ModelSpec): ModelSummary {
+export async function summarizeSpec(spec: ModelSpec): Promise<ModelSummary> {
   return {
     id: spec.id,
     name: spec.name,
@@ -43,24 +38,25 @@ export function summarizeSpec(spec: ModelSpec): ModelSummary {
     top1: spec.reference.top1,
     top5: spec.reference.top5,
     cpuMsPerStep: spec.reference.cpuMsPerStep,
-    cached: cacheFlags(spec),
+    cached: await cacheFlags(spec),
     weightSources: weightSourcesOf(spec),
   };
 }
 
-export function listModelSummaries(kind?: 'keras' | 'classic'): ModelSummary[] {
-  return listModels(kind ? (s) => s.kind === kind : undefined).map(summarizeSpec);
+export async function listModelSummaries(kind?: 'keras' | 'classic'): Promise<ModelSummary[]> {
+  return Promise.all(listModels(kind ? (s) => s.kind === kind : undefined).map(summarizeSpec));
 }
 
 /** Builds the architecture (no weights) to describe its blocks and layers, then frees it. */
-export function describeModel(id: string): ModelDetail {
+export async function describeModel(id: string): Promise<ModelDetail> {
   const spec = getModelSpec(id);
+  const summary = await summarizeSpec(spec);
   const model = spec.build({ includeTop: true });
   try {
     const rows = summarizeModel(model);
     const c = countParams(model);
     return {
-      ...summarizeSpec(spec),
+      ...summary,
       blocks: modelBlocks(model, spec),
       layers: rows.map(({ name, className, outputShape, params, connectedTo }) => ({ name, className, outputShape, params, connectedTo })),
       totals: { total: c.total, trainable: c.trainable, nonTrainable: c.nonTrainable },

@@ -18,11 +18,19 @@ export type { DownloadProgress, DownloadResult } from './download';
 export type { NsfwjsBackbone, NsfwjsOptions, WeightsSource } from './nsfwjs-weights';
 export { cacheStatus, kerasCacheDir } from './cache';
 export { importNsfwjsWeights, loadNsfwjsBackbone, nsfwjsSource } from './nsfwjs-weights';
+export { installWeightsFile, type InstallOptions, type InstallResult } from './install';
 export { writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5, writeKeras3WeightsH5 } from './h5-export';
 
 export interface DownloadWeightsOptions extends CacheOptions {
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
+  /**
+   * Tests only: fetch from this http://127.0.0.1 base URL (plus Keras's file name) instead of
+   * Keras's https URL. Ignored unless `allowLocalHttp` is set too; the hash check still applies.
+   */
+  testBaseUrl?: string;
+  /** Tests only: see DownloadOptions.allowLocalHttp. */
+  allowLocalHttp?: boolean;
 }
 
 /**
@@ -32,8 +40,10 @@ export interface DownloadWeightsOptions extends CacheOptions {
  */
 export async function downloadWeights(kerasName: string, variant: WeightsVariant, opts: DownloadWeightsOptions = {}): Promise<DownloadResult> {
   const f = kerasWeightFile(kerasName, variant);
+  const url = opts.allowLocalHttp && opts.testBaseUrl ? new URL(f.file_name, opts.testBaseUrl.endsWith('/') ? opts.testBaseUrl : `${opts.testBaseUrl}/`).href : f.url;
   return downloadFile({
-    url: f.url,
+    url,
+    allowLocalHttp: opts.allowLocalHttp,
     dest: path.join(kerasCacheDir(opts), f.file_name),
     expectedHash: f.file_hash,
     hashAlgorithm: f.hash_algorithm,
