@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'BACKEND_UNAVAILABLE',
   'CANCELLED',
   'CONFLICT',
+  'EXPORT_MISMATCH',
   'UNSUPPORTED',
   'INTERNAL',
 ] as const;

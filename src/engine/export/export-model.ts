@@ -105,7 +105,7 @@ async function onnxParity(onnx: Uint8Array, expected: Float32Array, x: Float32Ar
 /**
  * Exports the model folder `req.artifactDir` as `req.format` to `req.out`.
  * @throws AppError INVALID_ARGUMENT (format, quantize), NOT_FOUND/FILE_CORRUPT (model folder),
- *   UNSUPPORTED (a layer the format cannot hold), INTERNAL (parity check failed: a converter bug), DISK_FULL, READ_ONLY
+ *   UNSUPPORTED (a layer the format cannot hold), EXPORT_MISMATCH (parity check failed: a converter bug), DISK_FULL, READ_ONLY
  */
 export async function exportModel(req: ExportRequest): Promise<ExportResult> {
   if (!EXPORT_FORMATS.includes(req.format)) {
@@ -134,7 +134,7 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
       bundle.set('model.onnx', onnx);
       const { diff } = await onnxParity(onnx, expected, probe, size);
       result.parity = { maxAbsDiff: diff, tolerance: ONNX_TOLERANCE, runtime: 'onnxruntime-node (CPU)' };
-      if (!(diff <= ONNX_TOLERANCE)) throw new AppError('INTERNAL', `The ONNX export differs from TF.js by ${diff} (tolerance ${ONNX_TOLERANCE}). Report this model's layers.`, { diff });
+      if (!(diff <= ONNX_TOLERANCE)) throw new AppError('EXPORT_MISMATCH', `The ONNX export differs from TF.js by ${diff} (tolerance ${ONNX_TOLERANCE}). Report this model's layers.`, { diff });
       if (req.quantize) {
         const q = quantizeOnnx(onnx, req.quantize);
         const name = `model.${req.quantize}.onnx`;
@@ -163,7 +163,7 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
       const diff = maxAbsDiff(out, expected);
       const tol = int8 ? 0.05 : TFLITE_TOLERANCE;
       result.parity = { maxAbsDiff: diff, tolerance: tol, runtime: 'reference interpreter (tfjs kernels)' };
-      if (!(diff <= tol)) throw new AppError('INTERNAL', `The TFLite export differs from TF.js by ${diff} (tolerance ${tol}).`, { diff });
+      if (!(diff <= tol)) throw new AppError('EXPORT_MISMATCH', `The TFLite export differs from TF.js by ${diff} (tolerance ${tol}).`, { diff });
       if (int8) notes.push(`model.int8.tflite: kernels int8 per channel (DEQUANTIZE at load); max prob change ${diff.toExponential(2)}.`);
     } else {
       const custom = customLayerClasses((model.toJSON(undefined, false) as unknown as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers);
