@@ -122,7 +122,7 @@ export async function resolveZooModel(id: string, cacheDir = kerasCacheDir()): P
   } catch {
     throw new AppError(
       'WEIGHTS_MISSING',
-      `The ImageNet weights of ${spec.name} are not in the Keras cache: ${file} is missing. Download them with \`transfer-studio weights download ${spec.id} --top\` or fetch ${wf.url} into ${cacheDir}.`,
+      `The ImageNet weights of ${spec.name} are not in the Keras cache: ${file} is missing. Download them with \`transfer-studio weights download ${spec.id} --variant top\` or fetch ${wf.url} into ${cacheDir}.`,
       { file, url: wf.url },
     );
   }
