@@ -56,25 +56,39 @@ function writeError(target: string, err: unknown): AppError {
 
 /**
  * Writes the bundle as a folder (replacing what the bundle names, leaving other files) or as a
- * zip file (written to a temporary name, then renamed). Returns the per-file hashes.
+ * zip file (written to a temporary name, then renamed). Every file is first written in full under
+ * a temporary name and only then renamed into place, and the temporaries are removed on failure,
+ * so a full disk or a crash never leaves a half-written file under a name the user sees.
+ * Returns the per-file hashes.
  * @throws AppError DISK_FULL, READ_ONLY
  */
 export async function writeBundle(bundle: Bundle, out: string, asZip: boolean): Promise<ExportedFile[]> {
-  try {
-    if (asZip) {
+  if (asZip) {
+    const tmp = `${out}.tmp-${process.pid}`;
+    try {
       await fs.mkdir(path.dirname(out), { recursive: true });
-      const tmp = `${out}.tmp-${process.pid}`;
       await fs.writeFile(tmp, zipBundle(bundle));
       await fs.rename(tmp, out);
-    } else {
-      for (const name of [...bundle.keys()].sort()) {
-        const file = path.join(out, ...name.split('/'));
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, bundle.get(name)!);
-      }
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw writeError(out, err);
+    }
+    return listFiles(bundle);
+  }
+  const staging = path.join(out, `.export-tmp-${process.pid}`);
+  try {
+    await fs.mkdir(staging, { recursive: true });
+    const names = [...bundle.keys()].sort();
+    for (const [i, name] of names.entries()) await fs.writeFile(path.join(staging, String(i)), bundle.get(name)!);
+    for (const [i, name] of names.entries()) {
+      const file = path.join(out, ...name.split('/'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.rename(path.join(staging, String(i)), file);
     }
   } catch (err) {
     throw writeError(out, err);
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
   return listFiles(bundle);
 }
