@@ -17,7 +17,12 @@ function findWorkers(dir) {
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 await build({
   ...common,
-  entryPoints: { 'main/electron-main': 'src/main/electron-main.ts', ...Object.fromEntries(findWorkers('src').map((w) => [`main/${path.basename(w, '.ts')}`, w])) },
+  entryPoints: {
+    'main/electron-main': 'src/main/electron-main.ts',
+    ...Object.fromEntries(findWorkers('src').map((w) => [`main/${path.basename(w, '.ts')}`, w])),
+    // Modules a worker imports by path at run time (see workerModule() in services/train-runner.ts).
+    'main/train-folder-data': 'src/engine/runs/folder-data.ts',
+  },
   outdir: 'dist',
   format: 'esm',
   packages: 'external',
