@@ -21,7 +21,8 @@ export interface ServedApp {
 export async function serveApp(env: Record<string, string> = {}): Promise<ServedApp> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-'));
   const child = spawn(process.execPath, ['bin/transfer-studio.mjs', 'serve', '--json', '--no-open'], {
-    env: { ...process.env, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1', ...env },
+    // HOME too: browser mode's folder browser is confined to the user's home folder.
+    env: { ...process.env, HOME: home, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
