@@ -71,7 +71,7 @@ async function runChild(id: CaseId, quick: boolean, resultFile: string): Promise
 function runCaseProcess(id: CaseId, quick: boolean, dir: string, timeoutS: number): Promise<CaseResult> {
   const file = join(dir, `${id}.json`);
   const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', '--expose-gc', self, '--child', id, '--result-file', file, ...(quick ? ['--quick'] : [])];
+  const args = ['--import', 'tsx', self, '--child', id, '--result-file', file, ...(quick ? ['--quick'] : [])];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   try {
     for (const id of args.only) {
       log(`case ${id} ...`);
-      const r = await runCaseProcess(id, args.quick, dir, args.quick ? 240 : 3600);
+      const r = await runCaseProcess(id, args.quick, dir, args.quick ? 300 : 3600);
       log(`case ${id}: ${r.status} in ${r.seconds.toFixed(1)} s${r.error ? ` (${r.error})` : ''}`);
       cases.push(r);
     }

@@ -17,17 +17,20 @@ const CHROMIUM = '/usr/bin/chromium';
 function timeExit(args: string[], env: NodeJS.ProcessEnv): Promise<Sample & { code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The shell's `times` prints its children's CPU time after the CLI exits (spawn has no rusage).
+    const child = spawn('/bin/sh', ['-c', '"$0" "$@"; code=$?; times >&2; exit $code', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('error', reject);
-    // rusage of the child is not exposed by spawn; wall time is the user-facing figure here.
     child.on('exit', (code) => {
       const wallMs = performance.now() - t0;
-      if (code !== 0) reject(new Error(`transfer-studio ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`));
-      else resolve({ wallMs, cpuMs: Number.NaN, code, stdout });
+      const lines = stderr.trim().split('\n');
+      const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[lines.length - 1] ?? '');
+      const cpuMs = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : Number.NaN;
+      if (code !== 0) reject(new Error(`transfer-studio ${args.join(' ')} exited with ${code}: ${lines.slice(-12, -2).join(' | ')}`));
+      else resolve({ wallMs, cpuMs, code, stdout });
     });
   });
 }
@@ -46,6 +49,7 @@ function msRow(name: string, s: Summary, note?: string): Row {
     value: s.median,
     unit: 'ms',
     spread: s.n > 1 ? { lo: s.min, hi: s.max, kind: 'min-max' } : undefined,
+    cpu: Number.isFinite(s.cpuMedian) ? `${fmt(s.cpuMedian)} ms CPU` : undefined,
     load: s.load,
     reps: s.n,
     note,
@@ -79,7 +83,7 @@ async function serveOnce(env: NodeJS.ProcessEnv, withBrowser: boolean): Promise<
     const base = new URL(info.url);
     const tPage = performance.now();
     const html = await (await fetch(info.url)).text();
-    const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+    const assets = [...html.matchAll(/(?:src|href)="((?:\.?\/)?[^":]+\.(?:js|css))"/g)].map((m) => m[1]);
     await Promise.all(assets.map(async (a) => {
       const r = await fetch(new URL(a, base));
       if (!r.ok) throw new Error(`GET ${a} answered ${r.status}`);
