@@ -6,7 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARTIFACT_FORMAT, type ModelArtifactMeta } from '../engine/artifacts/model-artifact';
-import { NSFWJS_PREPROCESS } from '../engine/weights/nsfwjs';
+import { NSFWJS_PREPROCESS } from '../engine/weights/nsfwjs-weights';
 import { getModelSpec } from '../engine/zoo/registry';
 import type { PreprocessMode } from '../engine/zoo/types';
 import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engine/train/run-in-worker';

@@ -2,19 +2,31 @@
 // The default backbone: a zoo model without its top, with the weights the config names: none
 // (seeded random), 'nsfwjs' (the MobileNetV2 bundled with the app), 'imagenet' (Keras's notop
 // file from the Keras cache) or a path to a .h5 / .keras file.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { kerasCacheDir, kerasWeightFile } from '../weights/cache';
 import { importH5Weights } from '../weights/h5-import';
 import { importKerasArchive } from '../weights/keras-archive';
-import { applyNsfwjsWeights, NSFWJS_PREPROCESS } from '../weights/nsfwjs';
+import { importNsfwjsWeights, NSFWJS_PREPROCESS } from '../weights/nsfwjs-weights';
 import { preprocessInput } from '../zoo/preprocess';
 import { getModelSpec } from '../zoo/registry';
 import type { PreprocessMode } from '../zoo/types';
 import { reseedWeights } from './init';
 import type { Backbone, TrainConfig } from './types';
+
+/** nsfwjs hides package.json behind its exports map, so it is read next to the resolved entry's dist folder. */
+function nsfwjsVersion(): string {
+  try {
+    const main = createRequire(import.meta.url).resolve('nsfwjs');
+    const pkg = path.join(main.slice(0, main.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 export const DEFAULT_SEED = 42;
 
@@ -40,6 +52,14 @@ async function loadWeights(model: tf.LayersModel, weights: string, kerasName: st
   else await importH5Weights(model, weights);
 }
 
+/** Names the weights for cache keys and run records (the feature cache also hashes the weights themselves). */
+function weightsIdOf(weights: string | null, kerasName: string, seed: number | undefined): string {
+  if (weights === null) return `random:${seed ?? DEFAULT_SEED}`;
+  if (weights === 'nsfwjs') return `nsfwjs@${nsfwjsVersion()}`;
+  if (weights === 'imagenet') return `imagenet:${kerasWeightFile(kerasName, 'notop').file_name}`;
+  return `file:${path.resolve(weights)}`;
+}
+
 /**
  * Builds `config.backbone` from the zoo without its top at `config.imageSize` and loads
  * `config.weights`. The returned `preprocess` is the one those weights expect.
@@ -57,7 +77,7 @@ export function zooBackboneLoader(opts: ZooLoaderOptions = {}) {
         if (spec.id !== 'mobilenetv2') {
           throw new AppError('INVALID_ARGUMENT', `The bundled nsfwjs weights fit only MobileNetV2. Received backbone: ${JSON.stringify(config.backbone)}. Use --weights imagenet or none for it.`, { received: config.backbone });
         }
-        await applyNsfwjsWeights(model);
+        importNsfwjsWeights(model);
         mode = NSFWJS_PREPROCESS;
       } else if (weights) {
         await loadWeights(model, weights, spec.name, opts);
@@ -68,6 +88,6 @@ export function zooBackboneLoader(opts: ZooLoaderOptions = {}) {
       model.dispose();
       throw err;
     }
-    return { model, blockOf: (n) => spec.blockOf(n), pretrained: weights !== null, preprocess: (x) => preprocessInput(x, mode) };
+    return { model, blockOf: (n) => spec.blockOf(n), pretrained: weights !== null, preprocess: (x) => preprocessInput(x, mode), preprocessMode: mode, weightsId: weightsIdOf(weights, spec.name, config.seed) };
   };
 }

@@ -14,6 +14,9 @@ import type { ImportReport } from './apply';
 import { importTfjsArtifacts, type TfjsArtifacts } from './tfjs-import';
 
 /** A source of pretrained weights other than Keras's own files. */
+/** nsfwjs feeds RGB scaled to [0, 1], not Keras's [-1, 1]: the weights carry their own preprocessing. */
+export const NSFWJS_PREPROCESS = 'unit' as const;
+
 export interface WeightsSource {
   id: string;
   name: string;
@@ -85,7 +88,7 @@ export function nsfwjsSource(): WeightsSource {
     id: 'nsfwjs',
     name: 'NSFWJS MobileNetV2 (Infinite Red)',
     modelId: getModelSpec('MobileNetV2').id,
-    preprocess: 'unit',
+    preprocess: NSFWJS_PREPROCESS,
     licence: { spdx, copyright, file: licenceFile },
     featureLayer: 'out_relu',
     version: pkg.version,
