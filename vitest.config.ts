@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', 'test/e2e/**'],
+    // Component tests (src/renderer) need the Svelte plugin and jsdom: vitest.renderer.config.ts.
+    exclude: ['node_modules/**', 'dist/**', 'test/e2e/**', 'src/renderer/**'],
     environment: 'node',
     pool: 'forks',
     // Model building and training are CPU-bound; two cores here.

@@ -106,7 +106,7 @@ describe('the wizard from folder to sorted photos', () => {
     await page.getByLabel('Batch size').fill('8');
     await page.getByLabel('Image size').selectOption('96 px');
     await page.getByRole('button', { name: 'Start training' }).click();
-    await expect.poll(() => text('run-status'), { timeout: 150_000, intervals: [1000] }).toBe('completed');
+    await expect.poll(() => text('run-status'), { timeout: 150_000, interval: 1000 }).toBe('completed');
     expect(await text('epochs-done')).toBe('1');
     await expect.poll(() => text('backend')).toMatch(/^(wasm|cpu|tensorflow|tensorflow-gpu)$/);
     expect(Number(await text('images-per-sec'))).toBeGreaterThan(0);
@@ -153,7 +153,7 @@ describe('the wizard from folder to sorted photos', () => {
     // A one-epoch model on 15 images is rarely sure of anything: sort every image by its top class.
     await page.getByLabel('Unsure below').fill('0');
     await page.getByRole('button', { name: 'Classify', exact: true }).click();
-    await expect.poll(() => text('classified'), { timeout: 120_000, intervals: [1000] }).toBe('6');
+    await expect.poll(() => text('classified'), { timeout: 120_000, interval: 1000 }).toBe('6');
     await expect.poll(() => page.locator('ul[aria-label="Classified images"] img').count(), { timeout: 30_000 }).toBe(6);
     expect(await text('results-total')).toBe('6 shown');
     await shot('08-classify');
