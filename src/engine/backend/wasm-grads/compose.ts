@@ -90,5 +90,4 @@ export function assertChannelsLast(kernelName: string, dataFormat: string | unde
   }
 }
 
-export type ConvInfo = backend_util.Conv2DInfo;
 export { backend_util };
