@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors';
-import { listFolder, thumbnails } from './fs-browser';
+import { fsHandlers, listFolder, thumbnails } from './fs-browser';
+import type { ServiceContext } from './context';
 import sharp from 'sharp';
 
 function tree() {
@@ -83,5 +84,21 @@ describe('listFolder', () => {
     expect(bad.dataUrl).toBeNull();
     expect(out.dataUrl).toBeNull();
     expect(out.error).toMatch(/outside your home folder/);
+  });
+
+  it('fs.choose adds a folder inside home to the session and refuses one outside', async () => {
+    const ctx = { db: undefined, mode: 'browser', emit: () => undefined, allowedRoots: new Set<string>() } as unknown as ServiceContext;
+    const api = fsHandlers(ctx);
+    const home = os.homedir();
+    const inside = realpathSync(mkdtempSync(path.join(home, '.fs-browser-test-')));
+    try {
+      expect(await api['fs.choose']({ path: inside })).toEqual({ path: inside });
+      expect([...ctx.allowedRoots]).toEqual([inside]);
+      const code = await api['fs.choose']({ path: path.join(home, '..') }).then(() => 'accepted', (e: AppError) => e.code);
+      expect(code).toBe('FORBIDDEN_PATH');
+      expect(ctx.allowedRoots.size).toBe(1);
+    } finally {
+      rmSync(inside, { recursive: true, force: true });
+    }
   });
 });

@@ -133,6 +133,11 @@ export async function thumbnails(paths: readonly string[], size: number, scope: 
 export function fsHandlers(ctx: ServiceContext): Handlers<typeof fsMethods> {
   return {
     'fs.list': async ({ path: target }) => listFolder(target, { home: os.homedir(), allowed: ctx.allowedRoots }),
+    'fs.choose': async ({ path: target }) => {
+      const { path: real } = await listFolder(target, { home: os.homedir(), allowed: ctx.allowedRoots });
+      ctx.allowedRoots.add(real);
+      return { path: real };
+    },
     'fs.thumbnails': async ({ paths, size }) =>
       thumbnails(paths, size ?? 96, { home: os.homedir(), allowed: [...ctx.allowedRoots, ...listDatasets(ctx.db).map((d) => d.root)] }),
     'dialog.openFolder': async () => {

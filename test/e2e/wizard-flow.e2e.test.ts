@@ -2,7 +2,7 @@
 // The whole wizard in a real browser against browser mode, on a tiny generated dataset:
 // create a project → pick the backbone → import a folder → freeze → train 1 epoch → metrics and
 // confusion matrix → export → classify a folder → organise and undo. Each screen is saved.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ beforeAll(async () => {
   await writeTinyDataset(shapes, { counts: { red: 8, green: 8, blue: 8 }, size: 32 });
   // One broken file, so the skipped list has something to say.
   await writeFile(path.join(shapes, 'red', 'broken.png'), Buffer.from('not a png at all'));
+  await mkdir(path.join(app.home, 'exports'));
   const inbox = path.join(app.home, 'inbox');
   await mkdir(inbox, { recursive: true });
   for (const c of CLASSES) for (let i = 0; i < 2; i++) await writeFile(path.join(inbox, `${c}-${i}.png`), await encodeRgb(markedRgb(32, 32, CLASS_COLORS[c], 20 + i), 32, 32, 'png'));
@@ -137,10 +138,23 @@ describe('the wizard from folder to sorted photos', () => {
     await shot('06-evaluate');
   });
 
-  it('lists the export formats', async () => {
+  it('exports the model as ONNX into a chosen folder', async () => {
     await page.getByRole('button', { name: 'Next: export' }).click();
     const formats = await text('export-formats');
     for (const f of ['TensorFlow.js', 'ONNX', 'TensorFlow Lite', 'Keras 3']) expect(formats).toContain(f);
+    await page.getByLabel('ONNX').check();
+    await page.getByRole('button', { name: 'Browse folders…' }).click();
+    await page.getByRole('button', { name: 'Open exports' }).click();
+    await page.getByRole('button', { name: 'Use this folder' }).click();
+    await expect.poll(() => text('export-dest')).toBe(path.join(app.home, 'exports'));
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const out = path.join(app.home, 'exports', 'Shapes-run1-onnx');
+    await expect.poll(() => text('export-path'), { timeout: 120_000, interval: 1000 }).toBe(out);
+    const written = readdirSync(out);
+    expect(written.some((f) => f.endsWith('.onnx'))).toBe(true);
+    for (const f of written.filter((f) => !statSync(path.join(out, f)).isDirectory())) expect(await text('export-result')).toContain(f);
+    expect(await text('parity')).toMatch(/largest difference \d\.\d\de[-+]\d+/);
+    expect(await text('export-history')).toContain(out);
     await shot('07-export');
   });
 

@@ -33,6 +33,11 @@ export const fsMethods = {
     input: z.object({ paths: z.array(FsPath).min(1).max(200), size: z.number().int().min(16).max(256).optional() }).strict(),
     output: z.array(z.object({ path: z.string(), dataUrl: z.string().nullable(), error: z.string().optional() })),
   },
+  /**
+   * Marks a folder picked in the folder browser as chosen for this session (export targets,
+   * folders to sort), after the same confinement checks as fs.list; returns its real path.
+   */
+  'fs.choose': { input: z.object({ path: FsPath }).strict(), output: z.object({ path: z.string() }) },
   'dialog.openFolder': {
     input: z.object({ title: z.string().max(200).optional() }).strict(),
     output: z.object({ path: z.string().nullable() }),
