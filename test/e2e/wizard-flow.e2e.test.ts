@@ -59,6 +59,9 @@ describe('the wizard from folder to sorted photos', () => {
     const row = page.locator('[data-testid=models] tbody tr', { has: page.getByRole('button', { name: 'MobileNetV2', exact: true }) });
     // Keras documents MobileNetV2 at 71.3% top-1 and 14 MB.
     expect(await row.textContent()).toMatch(/71\.3%/);
+    // Bundled weights for MobileNetV2; the Keras cache of this fresh home is empty, so others offer a download.
+    expect(await row.textContent()).toContain('bundled');
+    expect(await page.getByRole('button', { name: 'Download ResNet50 weights' }).textContent()).toMatch(/Download \d+(\.\d+)? MB/);
     await row.getByRole('button', { name: 'MobileNetV2', exact: true }).click();
     expect(await text('model-story')).toContain('invert the bottleneck');
     await shot('02-backbone');
@@ -136,6 +139,12 @@ describe('the wizard from folder to sorted photos', () => {
     expect(await panel.textContent()).toContain(`${counts[idx]} × true ${CLASSES[Math.floor(idx / 3)]}, predicted ${CLASSES[idx % 3]}`);
     if (off) await expect.poll(() => panel.locator('img').count()).toBe(off[0]);
     await shot('06-evaluate');
+    // The theme follows the system: the same screen in dark mode.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(22, 22, 26)');
+    await shot('06-evaluate-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(247, 247, 248)');
   });
 
   it('exports the model as ONNX into a chosen folder', async () => {
