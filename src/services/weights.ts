@@ -65,16 +65,16 @@ function bundled() {
 /** Browser mode reads only files under the user's home or a folder chosen in this session (symlinks resolved). */
 async function confineForBrowser(ctx: ServiceContext, file: string): Promise<void> {
   if (ctx.mode !== 'browser') return;
-  let real: string;
-  try {
-    real = await realpath(path.resolve(file));
-  } catch (err) {
-    throw new AppError('NOT_FOUND', `No such weights file: ${file}. Check the path.`, { file }, { cause: err });
-  }
+  // A missing file is checked by its lexical path, so that no answer tells whether a path outside exists.
+  const real = await realpath(path.resolve(file)).catch(() => null);
+  const target = real ?? path.resolve(file);
   const roots = [os.homedir(), ...ctx.allowedRoots];
   for (const root of roots) {
     const r = await realpath(root).catch(() => path.resolve(root));
-    if (real === r || real.startsWith(r + path.sep)) return;
+    if (target === r || target.startsWith(r + path.sep)) {
+      if (real === null) throw new AppError('NOT_FOUND', `No such weights file: ${file}. Check the path.`, { file });
+      return;
+    }
   }
   throw new AppError('FORBIDDEN_PATH', `${file} is outside your home folder and the folders chosen in this session. Move it there or choose its folder first.`, { file });
 }
