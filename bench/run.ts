@@ -98,27 +98,26 @@ async function main(): Promise<void> {
   log(`${args.quick ? 'quick' : 'full'} run of ${args.only.join(', ')}; load average ${machine.loadAverage.join(' / ')}`);
   const dir = mkdtempSync(join(os.tmpdir(), 'ts-bench-results-'));
   const cases: CaseResult[] = [];
+  const jsonPath = args.jsonOut ?? join(fileURLToPath(new URL('./results/', import.meta.url)), `${startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+  const report: RunReport = { startedAt, mode: args.quick ? 'quick' : 'full', seconds: 0, machine, cases, failed: false, complete: false };
   try {
     for (const id of args.only) {
       log(`case ${id} ...`);
       const r = await runCaseProcess(id, args.quick, dir, args.quick ? 300 : 3600);
       log(`case ${id}: ${r.status} in ${r.seconds.toFixed(1)} s${r.error ? ` (${r.error})` : ''}`);
       cases.push(r);
+      // Written after every case, so a long full run that is stopped still leaves its figures.
+      report.seconds = (performance.now() - t0) / 1000;
+      report.failed = cases.some((c) => c.status === 'error');
+      writeJson(jsonPath, report);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const report: RunReport = {
-    startedAt,
-    mode: args.quick ? 'quick' : 'full',
-    seconds: (performance.now() - t0) / 1000,
-    machine,
-    cases,
-    failed: cases.some((c) => c.status === 'error'),
-  };
+  report.complete = true;
+  report.seconds = (performance.now() - t0) / 1000;
   const md = toMarkdown(report);
   process.stdout.write(`${md}\n`);
-  const jsonPath = args.jsonOut ?? join(fileURLToPath(new URL('./results/', import.meta.url)), `${startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeJson(jsonPath, report);
   log(`JSON written to ${jsonPath}`);
   if (report.failed) {

@@ -4,7 +4,7 @@
 // Wall time, test accuracy and images/s; target 90% on the full test set in under 15 minutes.
 import * as tf from '@tensorflow/tfjs';
 import { activeBackend, initBackend } from '../../src/engine/backend/backend';
-import { findFashionMnistDir, writeFashionMnistFolder } from '../../test/fixtures/fashion-mnist';
+import { FASHION_MNIST_CLASSES, findFashionMnistDir, writeFashionMnistFolder } from '../../test/fixtures/fashion-mnist';
 import { MiB, trackPeak } from '../lib/peak-memory';
 import { loadAverage } from '../lib/stats';
 import { atLeast, atMost } from '../lib/targets';
@@ -46,10 +46,10 @@ export const fashionMnistCase: BenchCase = {
       return out;
     }
     tf.env().set('PROD', true);
-    const trainPer = ctx.quick ? 8 : 300;
+    const trainPer = ctx.quick ? 8 : 200;
     const testPer = ctx.quick ? 5 : 100;
     const imageSize = ctx.quick ? 64 : 96;
-    const epochs = ctx.quick ? 1 : 5;
+    const epochs = ctx.quick ? 1 : 3;
     const batch = 32;
     ctx.log(`writing Fashion-MNIST slice (${trainPer}/class train, ${testPer}/class test)`);
     const root = ctx.tmpDir;
@@ -64,11 +64,11 @@ export const fashionMnistCase: BenchCase = {
     const t0 = performance.now();
     let trained = 0;
     const result = await engine.trainModel(
-      { backbone: 'mobilenetv2', weights: 'nsfwjs', imageSize, epochs, batch, lr: 1e-3, seed: 1, freezeUntil: 'all' },
+      { backbone: 'mobilenetv2', weights: 'nsfwjs', imageSize, epochs, batch, lr: 1e-3, seed: 1, freezeUntil: 'all', numClasses: 10 },
       {
         train: engine.pipelineSource({ items: items(train.files), root, batchSize: batch, decode, shuffle: true, seed: 1 }, 10),
         test: engine.pipelineSource({ items: items(test.files), root, batchSize: batch, decode }, 10),
-        numClasses: 10,
+        classNames: [...FASHION_MNIST_CLASSES],
       },
       { onEpoch: (e: { imagesPerSec: number }) => void (trained = e.imagesPerSec) },
     );

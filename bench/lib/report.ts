@@ -13,6 +13,8 @@ export interface RunReport {
   machine: MachineInfo;
   cases: CaseResult[];
   failed: boolean;
+  /** False while the run is still going (the file is rewritten after each case). */
+  complete: boolean;
 }
 
 function cell(s: string): string {
