@@ -2,6 +2,7 @@
 // Plain data shapes of the training engine. No tensors cross this boundary except the model
 // itself, so events and results can go through worker messages, IPC and SQLite unchanged.
 import type * as tf from '@tensorflow/tfjs';
+import type { PreprocessMode } from '../zoo/types';
 
 /**
  * One batch: `x` is NHWC float32, `y` class indices. Pixels are 0..255 when the backbone has a
@@ -149,6 +150,10 @@ export interface Backbone {
   pretrained: boolean;
   /** Keras preprocess_input for this backbone, applied to every batch before the model. */
   preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
+  /** The same preprocessing as a mode name; the feature fast path needs it (ONNX has no tfjs). */
+  preprocessMode?: PreprocessMode;
+  /** Where the weights came from ('nsfwjs@4.4.0', 'imagenet:<file>', 'file:<path>', 'random:<seed>'), for cache keys and run records. */
+  weightsId?: string;
 }
 
 export type BackboneLoader = (config: TrainConfig) => Promise<Backbone>;
