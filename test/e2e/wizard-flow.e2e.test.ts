@@ -200,4 +200,36 @@ describe('the wizard from folder to sorted photos', () => {
     await shot('09-classify-undone');
     for (const f of moved) expect(existsSync(path.join(sorted, f))).toBe(false);
   });
+
+  it('cancels and resumes a second run, then compares the two', async () => {
+    await step('train');
+    await page.getByLabel('Epochs').fill('3');
+    await page.getByLabel('Batch size').fill('4');
+    await page.getByLabel('Image size').selectOption('96 px');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect.poll(() => page.getByTestId('training').locator('h3').textContent()).toContain('Run 2');
+    // Cancel once the first batch has been reported (the bar reads batch 0 before that).
+    await page.getByText(/^Phase 1, epoch [1-9]\d*, batch [1-9]/).waitFor({ timeout: 90_000 });
+    await page.getByTestId('training').getByRole('button', { name: 'Cancel' }).first().click();
+    await expect.poll(() => text('run-status'), { timeout: 60_000, interval: 500 }).toBe('cancelled');
+    expect(await text('train-log')).toContain('run 2 cancelled');
+    expect(Number(await text('images-per-sec'))).toBeGreaterThan(0);
+    await shot('10-train-cancelled');
+    await page.getByRole('button', { name: 'Resume run 2' }).click();
+    await expect.poll(() => text('run-status'), { timeout: 150_000, interval: 1000 }).toBe('completed');
+    // Two phases: 2 head epochs, then 1 fine-tuning epoch.
+    expect(Number(await text('epochs-done'))).toBe(3);
+    expect(await text('train-log')).toContain('run 2 resumed from its last checkpoint');
+
+    await step('evaluate');
+    const compare = page.getByTestId('run-compare');
+    await compare.waitFor({ timeout: 30_000 });
+    const header = await compare.locator('thead').textContent();
+    expect(header).toContain('Run 1');
+    expect(header).toContain('Run 2');
+    for (const c of CLASSES) expect(await compare.textContent()).toContain(`F1 ${c}`);
+    expect(await compare.locator('tbody tr').first().textContent()).toMatch(/Accuracy\s*\d+\.\d%\s*\d+\.\d%/);
+    await shot('11-evaluate-compare');
+  });
 });
+
