@@ -64,7 +64,9 @@ export function serializeError(err: unknown): SerializedError {
   if (isSerializedError(err)) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   const sys = (e as NodeJSErrorLike).code;
-  if (sys === 'ENOSPC') return { code: 'DISK_FULL', message: e.message };
+  if (sys === 'ENOSPC' || sys === 'SQLITE_FULL') return { code: 'DISK_FULL', message: e.message };
+  if (sys?.startsWith('SQLITE_READONLY')) return { code: 'READ_ONLY', message: e.message };
+  if (sys === 'SQLITE_CORRUPT' || sys === 'SQLITE_NOTADB') return { code: 'DB_CORRUPT', message: e.message };
   if (sys === 'EROFS' || sys === 'EACCES' || sys === 'EPERM') return { code: 'READ_ONLY', message: e.message };
   if (sys === 'ENOENT') return { code: 'NOT_FOUND', message: e.message };
   return { code: 'INTERNAL', message: e.message };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../shared/errors';
@@ -20,8 +20,14 @@ export interface OpenOptions {
  * @throws AppError DB_CORRUPT when the file is not a SQLite database, DB_FROM_FUTURE when it is newer than the app.
  */
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  let db: Db;
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw openError(file, err);
+    }
+  }
+  let db: Db | undefined;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false });
     db.pragma('journal_mode = WAL');
@@ -30,7 +36,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     // WAL with NORMAL is durable across application crashes (SQLite docs); only power loss can lose the last commit.
     db.pragma('synchronous = NORMAL');
   } catch (err) {
-    throw new AppError('DB_CORRUPT', `Cannot open the database ${file}: ${(err as Error).message}. Move it aside and start again to create a new one.`, { file }, { cause: err });
+    db?.close();
+    throw openError(file, err);
   }
   try {
     migrate(db, opts.versions ?? SCHEMA_VERSIONS, file);
@@ -39,6 +46,44 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     throw err;
   }
   return db;
+}
+
+function nearestExisting(dir: string): string {
+  let d = dir;
+  while (!existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+/**
+ * Says why a database could not be opened in words that do not mislead: only a file that really
+ * is not a database is called corrupt; a full or read-only disk must never suggest moving it aside.
+ */
+function openError(file: string, err: unknown): AppError {
+  const code = (err as { code?: string }).code ?? '';
+  const dir = nearestExisting(path.dirname(file));
+  const message = (err as Error).message;
+  let spaceLeft = Number.POSITIVE_INFINITY;
+  try {
+    spaceLeft = statfsSync(dir).bavail;
+  } catch {
+    /* statfs is unavailable on some platforms: judge by the error code alone */
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || ((code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') && spaceLeft === 0)) {
+    return new AppError('DISK_FULL', `The disk holding the database ${file} is full (${message}). Free some space; the database itself is unharmed.`, { file }, { cause: err });
+  }
+  let writable = true;
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    writable = false;
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || (!writable && (code === 'ENOENT' || code === 'SQLITE_CANTOPEN'))) {
+    return new AppError('READ_ONLY', `Cannot write the database ${file}: ${dir} is read-only (${message}). Set TRANSFER_STUDIO_HOME to a writable folder.`, { file }, { cause: err });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new AppError('DB_CORRUPT', `${file} is not a Transfer Studio database (${message}). Move it aside and start again to create a new one.`, { file }, { cause: err });
+  }
+  return new AppError('INTERNAL', `Cannot open the database ${file}: ${message}`, { file }, { cause: err });
 }
 
 export function schemaVersion(db: Db): number {

@@ -152,10 +152,9 @@ describe.skipIf(skipReason !== null)('full disk (small tmpfs)', () => {
     }
   });
 
-  // Known gap, reported to the lead: SQLite's SQLITE_FULL reaches the user as INTERNAL, and a
-  // database that cannot be opened for lack of space as DB_CORRUPT ("move it aside"), which would
-  // send the user to discard a healthy database. Remove `.fails` once both say DISK_FULL.
-  it.fails('database errors on a full disk say DISK_FULL', () => {
+  // A database that cannot be opened for lack of space must not be called corrupt ("move it
+  // aside" would send the user to discard a healthy database).
+  it('database errors on a full disk say DISK_FULL', () => {
     const m = mount('data-code', 'size=1m');
     const file = path.join(m.dir, 'transfer-studio.db');
     const db = openDatabase(file);
