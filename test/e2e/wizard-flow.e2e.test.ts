@@ -61,7 +61,7 @@ describe('the wizard from folder to sorted photos', () => {
     expect(await row.textContent()).toMatch(/71\.3%/);
     // Bundled weights for MobileNetV2; the Keras cache of this fresh home is empty, so others offer a download.
     expect(await row.textContent()).toContain('bundled');
-    expect(await page.getByRole('button', { name: 'Download ResNet50 weights' }).textContent()).toMatch(/Download \d+(\.\d+)? MB/);
+    expect(await page.getByRole('button', { name: 'Download ResNet50 weights' }).textContent()).toBe('Download');
     await row.getByRole('button', { name: 'MobileNetV2', exact: true }).click();
     expect(await text('model-story')).toContain('invert the bottleneck');
     await shot('02-backbone');
