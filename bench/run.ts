@@ -6,10 +6,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_IDS, type CaseId, loadCase } from './cases/index';
 import { machineInfo } from './lib/machine';
+import { benchmarksSection, updateReadme } from './lib/readme';
 import { toMarkdown, writeJson, type RunReport } from './lib/report';
 import type { CaseResult } from './lib/types';
 
@@ -17,17 +18,19 @@ interface Args {
   quick: boolean;
   only: CaseId[];
   jsonOut?: string;
+  readme: boolean;
+  readmeFrom?: string;
   child?: CaseId;
   resultFile?: string;
 }
 
 function usage(msg: string): never {
-  process.stderr.write(`${msg}\nUsage: npm run bench -- [--quick] [--only ${CASE_IDS.join(',')}] [--json-out FILE]\n`);
+  process.stderr.write(`${msg}\nUsage: npm run bench -- [--quick] [--only ${CASE_IDS.join(',')}] [--json-out FILE] [--update-readme] [--readme-from RESULTS.json]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, only: [...CASE_IDS] };
+  const a: Args = { quick: false, only: [...CASE_IDS], readme: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => argv[++i] ?? usage(`${k} needs a value`);
@@ -92,6 +95,13 @@ function runCaseProcess(id: CaseId, quick: boolean, dir: string, timeoutS: numbe
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.child) return runChild(args.child, args.quick, args.resultFile ?? usage('--child needs --result-file'));
+  if (args.readmeFrom) {
+    // Re-renders a stored run into the README without measuring anything.
+    const stored = JSON.parse(readFileSync(args.readmeFrom, 'utf8')) as RunReport;
+    updateReadme(fileURLToPath(new URL('../README.md', import.meta.url)), benchmarksSection(toMarkdown(stored), basename(args.readmeFrom)));
+    log(`README.md "## Benchmarks" section updated from ${args.readmeFrom}`);
+    return;
+  }
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const machine = machineInfo();
@@ -103,7 +113,7 @@ async function main(): Promise<void> {
   try {
     for (const id of args.only) {
       log(`case ${id} ...`);
-      const r = await runCaseProcess(id, args.quick, dir, args.quick ? 300 : 3600);
+      const r = await runCaseProcess(id, args.quick, dir, args.quick ? 600 : 3600);
       log(`case ${id}: ${r.status} in ${r.seconds.toFixed(1)} s${r.error ? ` (${r.error})` : ''}`);
       cases.push(r);
       // Written after every case, so a long full run that is stopped still leaves its figures.
@@ -120,6 +130,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${md}\n`);
   writeJson(jsonPath, report);
   log(`JSON written to ${jsonPath}`);
+  if (args.readme) {
+    updateReadme(fileURLToPath(new URL('../README.md', import.meta.url)), benchmarksSection(md, basename(jsonPath)));
+    log('README.md "## Benchmarks" section updated');
+  }
   if (report.failed) {
     log(`FAILED: ${cases.filter((c) => c.status === 'error').map((c) => `${c.id} (${c.error})`).join('; ')}`);
     process.exitCode = 1;

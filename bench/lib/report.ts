@@ -29,7 +29,7 @@ function spreadText(r: Row): string {
 /** The results as Markdown: one table of figures, then targets and notes per case. */
 export function toMarkdown(rep: RunReport): string {
   const out: string[] = [];
-  out.push(`Run ${rep.startedAt} (${rep.mode} mode, ${rep.seconds.toFixed(0)} s) on ${describeMachine(rep.machine)}.`);
+  out.push(`Run ${rep.startedAt} (${rep.mode} mode${rep.complete === false ? ', stopped early: partial' : ''}, ${rep.seconds.toFixed(0)} s) on ${describeMachine(rep.machine)}.`);
   out.push('');
   out.push('| Case | Measurement | Median | Spread | CPU | Peak RSS | Load 1m | Note |');
   out.push('|---|---|---:|---|---|---:|---:|---|');
