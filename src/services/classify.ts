@@ -13,6 +13,7 @@ import type { Db } from '../store/db';
 import { correctResult, getResult, iterateResults, pageResults, type StoredResult } from '../store/repos/classify';
 import { cancelClassifyJob, classifyJob, jobDirOf, jobDto, listClassifyJobs, organizeLogs, prepareClassifyJob, runClassifyJob, type ClassifyParams } from './classify-jobs';
 import type { ServiceContext } from './context';
+import { confinePath } from './paths';
 
 const log = createLogger('classify');
 
@@ -76,7 +77,10 @@ export async function exportClassifyJob(db: Db, jobId: number, out: string) {
 export function classifyHandlers(ctx: ServiceContext): Handlers<typeof classifyMethods> {
   return {
     'classify.start': async (input) => {
-      const job = await prepareClassifyJob(ctx.db, input);
+      // A model given as a folder is read from disk, so it is confined like the photo folder.
+      const model = input.model && /[\\/]/.test(input.model) ? confinePath(ctx, input.model, 'model folder') : input.model;
+      const dir = input.dir === undefined ? undefined : confinePath(ctx, input.dir, 'photo folder');
+      const job = await prepareClassifyJob(ctx.db, { ...input, model, dir });
       ctx.allowedRoots.add(job.params.root);
       void runClassifyJob(ctx.db, job, {
         onProgress: (p) =>
@@ -110,7 +114,7 @@ export function classifyHandlers(ctx: ServiceContext): Handlers<typeof classifyM
       }
       return resultDto(getResult(ctx.db, jobId, rel)!);
     },
-    'classify.organize': async ({ jobId, dest, mode }) => organizeClassifyJob(ctx.db, jobId, dest, mode),
+    'classify.organize': async ({ jobId, dest, mode }) => organizeClassifyJob(ctx.db, jobId, confinePath(ctx, dest, 'destination folder'), mode),
     'classify.undo': async ({ jobId, logPath }) => undoClassifyOrganize(ctx.db, jobId, logPath),
     'classify.export': async ({ jobId, out }) => exportClassifyJob(ctx.db, jobId, out),
   };

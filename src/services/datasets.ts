@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors';
 import { findDatasetByRoot, getDataset, listDatasets, listImages, saveScan, type DatasetRecord, type StoredImage } from '../store/repos/datasets';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
+import { confinePath } from './paths';
 import { splitImages, userSplitOf } from './train-plan';
 
 type DatasetMethods = Pick<typeof trainMethods, 'datasets.import' | 'datasets.list' | 'datasets.get' | 'datasets.preview' | 'datasets.augmentPreview'>;
@@ -73,7 +74,7 @@ export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
   const { db } = ctx;
   return {
     'datasets.import': async ({ root, projectId }) => {
-      const abs = path.resolve(root);
+      const abs = confinePath(ctx, root, 'dataset folder');
       const existing = findDatasetByRoot(db, abs, projectId ?? null);
       const previous = existing ? listImages(db, existing.id) : [];
       const scan = await scanDataset(abs, existing ? { previous } : {});

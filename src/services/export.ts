@@ -15,6 +15,7 @@ import { getDataset } from '../store/repos/datasets';
 import { listExports, recordExport, type ExportRecord } from '../store/repos/exports';
 import { getRun } from '../store/repos/runs';
 import type { ServiceContext } from './context';
+import { confinePath } from './paths';
 import { readJob } from './train-plan';
 import { modelDirOf } from './train-runner';
 
@@ -25,10 +26,6 @@ function toDto(r: ExportRecord): ExportRecordDto {
   return { id: r.id, runId: r.runId, format: r.format, path: r.path, files: r.files, createdAt: r.createdAt };
 }
 
-function inside(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 async function decodeValidation(root: string, items: { path: string; label: number }[], size: number): Promise<ValidationSet> {
   const chosen = items.slice(0, MAX_VALIDATION_IMAGES);
@@ -52,10 +49,7 @@ export function exportHandlers(ctx: ServiceContext): Handlers<typeof exportMetho
   const { db } = ctx;
   return {
     'export.run': async ({ runId, modelDir, format, out, zip, quantize }) => {
-      const target = path.resolve(out);
-      if (ctx.mode === 'browser' && ![...ctx.allowedRoots].some((root) => inside(path.resolve(root), target))) {
-        throw new AppError('FORBIDDEN_PATH', `Export target ${target} is outside the folders chosen in this session. Pick the export folder first.`, { out });
-      }
+      const target = confinePath(ctx, out, 'export target');
       let artifactDir: string;
       let context: ExportContext | undefined;
       let validation: ValidationSet | undefined;

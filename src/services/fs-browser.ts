@@ -12,6 +12,7 @@ import type { Handlers } from '../shared/ipc/contract';
 import type { FolderListing, fsMethods } from '../shared/ipc/methods/fs';
 import { listDatasets } from '../store/repos/datasets';
 import type { ServiceContext } from './context';
+import { isInside, reachableRoots } from './paths';
 
 /** At most this many entries of one folder are read, so a huge folder cannot stall the server. */
 export const MAX_ENTRIES = 5000;
@@ -22,7 +23,7 @@ export interface BrowseScope {
   allowed: Iterable<string>;
 }
 
-const inside = (child: string, root: string): boolean => child === root || child.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+const inside = isInside;
 
 async function realRoots(scope: BrowseScope): Promise<string[]> {
   const out: string[] = [];
@@ -132,14 +133,14 @@ export async function thumbnails(paths: readonly string[], size: number, scope: 
  */
 export function fsHandlers(ctx: ServiceContext): Handlers<typeof fsMethods> {
   return {
-    'fs.list': async ({ path: target }) => listFolder(target, { home: os.homedir(), allowed: ctx.allowedRoots }),
+    'fs.list': async ({ path: target }) => listFolder(target, { home: os.homedir(), allowed: reachableRoots(ctx) }),
     'fs.choose': async ({ path: target }) => {
-      const { path: real } = await listFolder(target, { home: os.homedir(), allowed: ctx.allowedRoots });
+      const { path: real } = await listFolder(target, { home: os.homedir(), allowed: reachableRoots(ctx) });
       ctx.allowedRoots.add(real);
       return { path: real };
     },
     'fs.thumbnails': async ({ paths, size }) =>
-      thumbnails(paths, size ?? 96, { home: os.homedir(), allowed: [...ctx.allowedRoots, ...listDatasets(ctx.db).map((d) => d.root)] }),
+      thumbnails(paths, size ?? 96, { home: os.homedir(), allowed: [...reachableRoots(ctx), ...listDatasets(ctx.db).map((d) => d.root)] }),
     'dialog.openFolder': async () => {
       throw new AppError('UNSUPPORTED', `A native folder dialog needs the desktop app; this is ${ctx.mode} mode. Use the folder browser (fs.list) or type the folder's path.`, { mode: ctx.mode });
     },

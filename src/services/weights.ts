@@ -3,8 +3,6 @@
 // verify, remove, import a file) and the weights the app bundles. Downloads run in this process;
 // the engine's lock file keeps the app, the CLI and browser mode from writing one file at once.
 import { realpath } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { cacheStatus, downloadWeights, installWeightsFile, kerasCacheDir, nsfwjsSource, remove, verify, type CachedFileStatus, type WeightsVariant } from '../engine/weights/index';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
 import { getModelSpec, listModels } from '../engine/zoo/registry';
@@ -12,6 +10,7 @@ import { AppError, serializeError } from '../shared/errors';
 import type { Handlers } from '../shared/ipc/contract';
 import type { weightsMethods } from '../shared/ipc/methods/weights';
 import type { ServiceContext } from './context';
+import { confinePath } from './paths';
 
 const VARIANTS: readonly WeightsVariant[] = ['top', 'notop'];
 
@@ -62,21 +61,12 @@ function bundled() {
   }
 }
 
-/** Browser mode reads only files under the user's home or a folder chosen in this session (symlinks resolved). */
+/** Browser mode reads only files under the reachable folders; a missing file says so only when it is inside them. */
 async function confineForBrowser(ctx: ServiceContext, file: string): Promise<void> {
-  if (ctx.mode !== 'browser') return;
-  // A missing file is checked by its lexical path, so that no answer tells whether a path outside exists.
-  const real = await realpath(path.resolve(file)).catch(() => null);
-  const target = real ?? path.resolve(file);
-  const roots = [os.homedir(), ...ctx.allowedRoots];
-  for (const root of roots) {
-    const r = await realpath(root).catch(() => path.resolve(root));
-    if (target === r || target.startsWith(r + path.sep)) {
-      if (real === null) throw new AppError('NOT_FOUND', `No such weights file: ${file}. Check the path.`, { file });
-      return;
-    }
+  const abs = confinePath(ctx, file, 'weights file');
+  if (ctx.mode === 'browser' && !(await realpath(abs).then(() => true, () => false))) {
+    throw new AppError('NOT_FOUND', `No such weights file: ${file}. Check the path.`, { file });
   }
-  throw new AppError('FORBIDDEN_PATH', `${file} is outside your home folder and the folders chosen in this session. Move it there or choose its folder first.`, { file });
 }
 
 export function weightsHandlers(ctx: ServiceContext): Handlers<typeof weightsMethods> {
