@@ -2,14 +2,15 @@
 // The Electron main process: one window, single instance, the engine behind validated IPC.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { channelOf, EVENT_CHANNEL, METHODS } from '../shared/ipc/contract';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { channelOf, EVENT_CHANNEL, METHODS, type EngineHandlers } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
 import { serializeError } from '../shared/errors';
 import { openDatabase } from '../store/db';
 import { createEngineApi } from '../services/api';
 import { addLogSink, createLogger } from '../engine/platform/logger';
 import { useProductionTf } from '../engine/backend/backend';
+import { loadWindowState, saveWindowState } from './window-state';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalLink, isAppUrl, secureWebPreferences } from './window-options';
 
 const log = createLogger('main');
@@ -46,7 +47,17 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
     const db = openDatabase(path.join(process.env.TRANSFER_STUDIO_HOME!, 'transfer-studio.db'));
-    const api = createEngineApi({ db, mode: 'electron', emit: (event, payload) => win?.webContents.send(EVENT_CHANNEL, event, payload) });
+    const allowedRoots = new Set<string>();
+    const api: EngineHandlers = {
+      ...createEngineApi({ db, mode: 'electron', allowedRoots, emit: (event, payload) => win?.webContents.send(EVENT_CHANNEL, event, payload) }),
+      // The one method only the desktop app can serve: the native folder dialog.
+      'dialog.openFolder': async ({ title }) => {
+        const r = await dialog.showOpenDialog(win!, { title, properties: ['openDirectory'] });
+        const chosen = r.canceled ? null : (r.filePaths[0] ?? null);
+        if (chosen) allowedRoots.add(chosen);
+        return { path: chosen };
+      },
+    };
     for (const method of METHODS) {
       ipcMain.handle(channelOf(method), async (event, input: unknown) => {
         // Only our own page may call the engine.
@@ -59,15 +70,24 @@ if (!app.requestSingleInstanceLock()) {
       });
     }
 
+    const stateFile = path.join(process.env.TRANSFER_STUDIO_HOME!, 'window-state.json');
+    const state = loadWindowState(stateFile);
     win = new BrowserWindow({
-      width: 1280,
-      height: 840,
+      width: state.width,
+      height: state.height,
+      ...(state.x !== undefined ? { x: state.x, y: state.y } : {}),
       title: 'Transfer Studio',
       show: false,
       webPreferences: secureWebPreferences(path.join(here, '..', 'preload', 'preload.cjs')),
     });
     addLogSink((record) => win?.webContents.send(EVENT_CHANNEL, 'log', record));
-    win.once('ready-to-show', () => win?.show());
+    win.once('ready-to-show', () => {
+      if (state.maximized) win?.maximize();
+      win?.show();
+    });
+    win.on('close', () => {
+      if (win) saveWindowState(stateFile, { ...win.getNormalBounds(), maximized: win.isMaximized() });
+    });
     void win.loadURL(indexUrl);
     log.info(`window loaded ${indexUrl}`);
   });
