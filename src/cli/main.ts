@@ -19,14 +19,16 @@ export function buildProgram(): Command {
     .version(APP_VERSION, '-v, --version')
     .showHelpAfterError()
     .exitOverride();
-  registerClassify(program);
+  // In the order of the wizard: check the machine, pick a backbone and its weights, import data,
+  // train and evaluate, export, classify; then browser mode.
   registerDoctor(program);
-  registerExport(program);
   registerModels(program);
-  registerServe(program);
+  registerWeights(program);
   registerDatasets(program);
   registerTrain(program);
-  registerWeights(program);
+  registerExport(program);
+  registerClassify(program);
+  registerServe(program);
   return program;
 }
 
