@@ -4,7 +4,9 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'net', 'crypto', 'url', 'module', 'stream', 'events', 'util', 'zlib'];
-const nodeBuiltins = NODE_BUILTINS.flatMap((m) => [m, `node:${m}`, `node:${m}/*`]);
+// Exact module names (restricted `paths`), not gitignore-style patterns: a pattern `fs` would also
+// match our own `methods/fs` module.
+const nodeBuiltins = NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'No Node built-ins here.' }));
 
 const restrict = (patterns, paths = []) => ['error', { paths, patterns }];
 
@@ -20,7 +22,7 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/main/**', '**/renderer/**', '**/services/**', 'electron', ...nodeBuiltins], message: 'src/shared is pure TypeScript: no node, electron or app layers.' }]) },
+    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/main/**', '**/renderer/**', '**/services/**', 'electron', 'node:*'], message: 'src/shared is pure TypeScript: no node, electron or app layers.' }], nodeBuiltins) },
   },
   {
     files: ['src/engine/**/*.ts', 'src/store/**/*.ts'],
@@ -35,10 +37,10 @@ export default tseslint.config(
   },
   {
     files: ['src/renderer/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', 'electron', ...nodeBuiltins], message: 'The renderer talks to the engine only through lib/api.ts.' }]) },
+    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', 'electron', 'node:*'], message: 'The renderer talks to the engine only through lib/api.ts.' }], nodeBuiltins) },
   },
   {
     files: ['src/preload/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', '**/renderer/**', ...nodeBuiltins], message: 'The preload is a bridge: it imports only electron and src/shared.' }]) },
+    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', '**/renderer/**', 'node:*'], message: 'The preload is a bridge: it imports only electron and src/shared.' }], nodeBuiltins) },
   },
 );

@@ -172,7 +172,7 @@ describe('the wizard from folder to sorted photos', () => {
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open inbox' }).click();
     await page.getByRole('button', { name: 'Use this folder' }).click();
-    expect(await text('classify-folder')).toBe(path.join(app.home, 'inbox'));
+    await expect.poll(() => text('classify-folder')).toBe(path.join(app.home, 'inbox'));
     // A one-epoch model on 15 images is rarely sure of anything: sort every image by its top class.
     await page.getByLabel('Unsure below').fill('0');
     await page.getByRole('button', { name: 'Classify', exact: true }).click();

@@ -57,10 +57,14 @@ export function listJobs(db: Db, kind?: string): JobRecord[] {
 export function updateJob(db: Db, id: number, patch: { status?: JobStatus; progress?: object; error?: string | null; pid?: number | null }): void {
   const sets = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
   const values: unknown[] = [];
-  if (patch.status !== undefined) (sets.push('status = ?'), values.push(patch.status));
-  if (patch.progress !== undefined) (sets.push('progress = ?'), values.push(JSON.stringify(patch.progress)));
-  if (patch.error !== undefined) (sets.push('error = ?'), values.push(patch.error));
-  if (patch.pid !== undefined) (sets.push('pid = ?'), values.push(patch.pid));
+  const set = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    values.push(value);
+  };
+  if (patch.status !== undefined) set('status', patch.status);
+  if (patch.progress !== undefined) set('progress', JSON.stringify(patch.progress));
+  if (patch.error !== undefined) set('error', patch.error);
+  if (patch.pid !== undefined) set('pid', patch.pid);
   db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
 }
 
