@@ -5,6 +5,7 @@
 // BN in inference mode (https://keras.io/guides/transfer_learning/#do-a-round-of-finetuning-of-the-entire-model).
 // Walking the graph ourselves lets those layers see training=false while the rest train.
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining, needsOwnBatchNorm } from './bn-training';
 
 interface SymbolicLike {
   id: number;
@@ -95,6 +96,7 @@ function runLayer(layer: LayerLike, ins: tf.Tensor[], training: boolean, opts: F
     if (rate > 0) return [tf.dropout(ins[0], rate, undefined, opts.nextSeed())];
     return [ins[0]];
   }
+  if (training && needsOwnBatchNorm(layer as tf.layers.Layer)) return [batchNormTraining(layer as tf.layers.Layer, ins[0])];
   const out = layer.apply(ins.length === 1 ? ins[0] : ins, { training }) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
 }
