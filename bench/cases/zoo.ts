@@ -69,7 +69,9 @@ export const zooCase: BenchCase = {
       cpus.sort((a, b) => a - b);
       largest.push({ spec, bytes: weightBytes });
       const med = quantile(times, 0.5);
-      if (med > worst.ms) worst = { id: spec.name, ms: med };
+      // Judged on CPU time: on a shared machine wall time is mostly other people's load.
+      const cpuMed = quantile(cpus, 0.5);
+      if (cpuMed > worst.ms) worst = { id: spec.name, ms: cpuMed };
       const tensors = tf.memory().numTensors;
       out.rows.push({
         name: `${spec.name} build (${spec.defaultInputSize} px, ${what})`,
@@ -106,7 +108,7 @@ export const zooCase: BenchCase = {
       load: loadAverage(),
       note: Math.abs(againRss - lastRss) < 32 * MiB ? 'near 0: the growth above is allocator high water, not a leak per build' : 'grows again on a second round: memory is kept per build (leak or cache), not only allocator high water',
     });
-    out.targets.push(atMost(`slowest build ≤ ${MAX_BUILD_S} s (${worst.id})`, worst.ms / 1000, MAX_BUILD_S, 's'));
+    out.targets.push(atMost(`slowest build ≤ ${MAX_BUILD_S} s of CPU time (${worst.id})`, worst.ms / 1000, MAX_BUILD_S, 's'));
     out.targets.push(atMost(`memory does not grow over ${specs.length} builds (≤ ${MAX_GROWTH_MIB} MiB)`, growth, MAX_GROWTH_MIB, 'MiB'));
     out.notes.push(`Weight bytes are float32 variables of the model (${ctx.quick ? 'quick mode: includeTop false, avg pooling' : 'with its top, Keras defaults'}); no pretrained weights are loaded, so build time is graph construction plus random initialisation, on the tfjs cpu backend. CPU is process CPU time of the build (wall time swings with machine load).`);
     return out;
