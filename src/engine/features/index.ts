@@ -5,3 +5,4 @@ export { FeatureCache, featureCacheKeyHash, type FeatureCacheKey } from './cache
 export { extractFeatures, sha256File, withContentHashes, type ExtractOptions, type ExtractStats, type FeatureItem } from './extract';
 export { featureSource, type FeatureSource, type FeatureSourceOptions } from './source';
 export { alwaysFrozenBlocks, augments, ORT_VERSION, trainOnImages, type FastPathOptions, type FastPathReport, type ImageTrainData, type ImageTrainResult } from './fast-path';
+export { folderImageData } from './folder-images';

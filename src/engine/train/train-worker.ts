@@ -6,8 +6,9 @@ import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
 import { initBackend } from '../backend/backend';
 import { saveModelToDir } from './model-io';
-import { trainModel } from './train-model';
-import type { Backbone, TrainConfig, TrainData } from './types';
+import type { ImageTrainData } from '../features/fast-path';
+import { trainModel, type TrainResult } from './train-model';
+import type { Backbone, TrainConfig, TrainData, TrainHooks } from './types';
 import type { FromWorker, ModuleRef, ToWorker, WorkerJob } from './worker-protocol';
 
 async function importExport<T>(ref: ModuleRef): Promise<T> {
@@ -20,21 +21,29 @@ async function importExport<T>(ref: ModuleRef): Promise<T> {
 
 async function run(job: WorkerJob, signal: AbortSignal, post: (m: FromWorker) => void): Promise<void> {
   const backend = await initBackend(job.backend ?? 'cpu');
-  const makeData = await importExport<(args: unknown) => TrainData | Promise<TrainData>>(job.data);
-  const data = await makeData(job.data.args);
   const backboneRef = job.backbone;
   const makeBackbone = backboneRef ? await importExport<(c: TrainConfig, args: unknown) => Backbone | Promise<Backbone>>(backboneRef) : undefined;
-  const result = await trainModel(job.config, data, {
+  const hooks: TrainHooks = {
     onBatch: (event) => post({ type: 'batch', event }),
     onEpoch: (record) => post({ type: 'epoch', record }),
     signal,
     checkpointDir: job.checkpointDir,
     resume: job.resume,
     ...(makeBackbone && backboneRef ? { loadBackbone: async (c: TrainConfig) => makeBackbone(c, backboneRef.args) } : {}),
-  });
+  };
+  let result: TrainResult & { engineNotes?: string };
+  if (job.images) {
+    const makeImages = await importExport<(args: unknown) => ImageTrainData | Promise<ImageTrainData>>(job.images);
+    // Loaded on demand: jobs over plain TrainData never load ONNX Runtime.
+    const { trainOnImages } = await import('../features/fast-path');
+    result = await trainOnImages(job.config, await makeImages(job.images.args), hooks, job.fastPath ?? {});
+  } else {
+    const makeData = await importExport<(args: unknown) => TrainData | Promise<TrainData>>(job.data);
+    result = await trainModel(job.config, await makeData(job.data.args), hooks);
+  }
   const modelPath = job.outputDir ? await saveModelToDir(result.model, job.outputDir) : undefined;
   result.model.dispose();
-  post({ type: 'done', result: { history: result.history, evaluation: result.evaluation, best: result.best, resumed: result.resumed, backend, ...(modelPath ? { modelPath } : {}) } });
+  post({ type: 'done', result: { history: result.history, evaluation: result.evaluation, best: result.best, resumed: result.resumed, backend, ...(modelPath ? { modelPath } : {}), ...(result.engineNotes ? { engineNotes: result.engineNotes } : {}) } });
 }
 
 const port = parentPort;

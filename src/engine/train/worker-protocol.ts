@@ -18,7 +18,7 @@ export interface ModuleRef {
 
 export interface WorkerJob {
   config: TrainConfig;
-  /** Export: (args) => TrainData | Promise<TrainData>. */
+  /** Export: (args) => TrainData | Promise<TrainData>; unused when `images` is set. */
   data: ModuleRef;
   /** Export: (config, args) => Backbone | Promise<Backbone>; default: the zoo. */
   backbone?: ModuleRef;
@@ -28,6 +28,14 @@ export interface WorkerJob {
   outputDir?: string;
   /** TF.js backend for the worker (default 'cpu'). */
   backend?: 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu' | 'auto';
+  /**
+   * Export: (args) => ImageTrainData (file lists, src/engine/features). When set, the worker trains
+   * through trainOnImages (frozen layers on ONNX Runtime with the feature cache where that applies)
+   * instead of trainModel over `data`.
+   */
+  images?: ModuleRef;
+  /** Feature fast path settings for `images` (default mode 'auto', cache in featureCacheDir()). */
+  fastPath?: { mode?: 'auto' | 'on' | 'off'; cacheDir?: string };
 }
 
 export interface WorkerResult {
@@ -37,6 +45,8 @@ export interface WorkerResult {
   resumed: boolean;
   modelPath?: string;
   backend: string;
+  /** Which engine ran what (trainOnImages jobs), for runs.engine_notes. */
+  engineNotes?: string;
 }
 
 export type ToWorker = { type: 'start'; job: WorkerJob } | { type: 'cancel' };
