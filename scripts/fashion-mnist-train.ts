@@ -2,9 +2,9 @@
 // Fashion-MNIST with the bundled pretrained MobileNetV2 through the feature fast path; prints one
 // JSON object with the test accuracy, wall time and settings.
 //   node --import tsx scripts/fashion-mnist-train.ts [--train-per-class N] [--test-per-class N]
-//     [--size 96] [--freeze-until block_12] [--epochs 2] [--lr 0.001] [--batch 64] [--hidden N]
+//     [--size 96] [--freeze-until block_15] [--epochs 2] [--lr 0.001] [--batch 64] [--hidden N]
 //     [--dropout 0.2] [--fine-tune-blocks K --fine-tune-epochs E [--fine-tune-lr X]]
-//     [--schedule cosine] [--smoothing 0.1] [--backend wasm] [--cache-dir DIR] [--fast-path off]
+//     [--schedule cosine|constant] [--smoothing 0.1] [--backend wasm] [--cache-dir DIR] [--fast-path off]
 import { runFashionMnistBenchmark } from '../src/engine/features/fashion-mnist-bench';
 
 const argv = process.argv.slice(2);
@@ -25,7 +25,7 @@ const result = await runFashionMnistBenchmark({
   batch: num('--batch'),
   head: { dropout: num('--dropout') ?? 0.2, ...(num('--hidden') ? { hidden: num('--hidden') } : {}) },
   fineTune: ftBlocks === undefined ? undefined : { blocks: ftBlocks, epochs: num('--fine-tune-epochs') ?? 1, lr: num('--fine-tune-lr') },
-  schedule: arg('--schedule') as 'cosine' | undefined,
+  schedule: arg('--schedule') as 'cosine' | 'constant' | undefined,
   labelSmoothing: num('--smoothing'),
   backend: (arg('--backend') ?? 'wasm') as 'wasm',
   cacheDir: arg('--cache-dir'),
