@@ -4,7 +4,6 @@ import { openDatabase, type Db } from '../store/db';
 import { databasePath } from '../engine/platform/paths';
 import type { Input, Method, Output } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
-import { createEngineApi } from '../services/api';
 
 let db: Db | undefined;
 
@@ -14,6 +13,8 @@ export function cliDb(): Db {
 }
 
 export async function callEngine<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  // Loaded on first call: the engine behind the API is heavy, and not every command needs it.
+  const { createEngineApi } = await import('../services/api');
   return (await dispatch(createEngineApi({ db: cliDb(), mode: 'cli' }), method, input)) as Output<M>;
 }
 

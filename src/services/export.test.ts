@@ -58,8 +58,8 @@ describe('export.run', () => {
     await expect(dispatch(browser, 'export.run', { modelDir: path.join(tmp, 'run1', 'model'), format: 'tfjs', out: path.join(tmp, 'elsewhere') })).rejects.toMatchObject({ code: 'FORBIDDEN_PATH' });
   });
 
-  it('has a CLI command with the documented options', () => {
-    const cmd = buildProgram().commands.find((c) => c.name() === 'export')!;
+  it('has a CLI command with the documented options', async () => {
+    const cmd = (await buildProgram()).commands.find((c) => c.name() === 'export')!;
     expect(cmd.options.map((o) => o.long)).toEqual(['--format', '--out', '--zip', '--quantize', '--json']);
   });
 });
