@@ -41,6 +41,8 @@ function parseArgs(argv: string[]): Args {
       if (bad.length) usage(`Unknown case ${bad.map((b) => JSON.stringify(b)).join(', ')}. Known: ${CASE_IDS.join(', ')}`);
       a.only = ids as CaseId[];
     } else if (k === '--json-out') a.jsonOut = next();
+    else if (k === '--update-readme') a.readme = true;
+    else if (k === '--readme-from') a.readmeFrom = next();
     else if (k === '--child') a.child = next() as CaseId;
     else if (k === '--result-file') a.resultFile = next();
     else if (k === '--help' || k === '-h') usage('');
