@@ -2,7 +2,7 @@
 // Fashion-MNIST with the bundled pretrained MobileNetV2 through the feature fast path; prints one
 // JSON object with the test accuracy, wall time and settings.
 //   node --import tsx scripts/fashion-mnist-train.ts [--train-per-class N] [--test-per-class N]
-//     [--size 96] [--freeze-until block_15] [--epochs 2] [--lr 0.001] [--batch 64] [--hidden N]
+//     [--size 96] [--freeze-until block_15] [--epochs 3] [--lr 0.001] [--batch 64] [--hidden N]
 //     [--dropout 0.2] [--fine-tune-blocks K --fine-tune-epochs E [--fine-tune-lr X]]
 //     [--schedule cosine|constant] [--smoothing 0.1] [--backend wasm] [--cache-dir DIR] [--fast-path off]
 import { runFashionMnistBenchmark } from '../src/engine/features/fashion-mnist-bench';

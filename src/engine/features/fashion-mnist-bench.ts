@@ -88,7 +88,7 @@ async function dataset(dir: string, trainPer: number, testPer: number): Promise<
 
 /**
  * Trains and evaluates once with the given settings (defaults, the best measured: all 60,000
- * training images at 96 px, block_16 + conv_1 + head trainable on block_15_add features, 2 epochs,
+ * training images at 96 px, block_16 + conv_1 + head trainable on block_15_add features, 3 epochs,
  * Adam 1e-3 with a cosine schedule, batch 64, wasm) and reports the accuracy on the test set, the
  * wall time and what ran where.
  * @throws AppError NOT_FOUND when Debian's dataset-fashion-mnist is not installed.
@@ -107,7 +107,7 @@ export async function runFashionMnistBenchmark(opts: FashionMnistBenchOptions = 
     weights: 'nsfwjs',
     imageSize: opts.imageSize ?? 96,
     freezeUntil: opts.freezeUntil ?? 'block_15',
-    epochs: opts.epochs ?? 2,
+    epochs: opts.epochs ?? 3,
     lr: opts.lr ?? 1e-3,
     batch: opts.batch ?? 64,
     seed: opts.seed ?? 1,
