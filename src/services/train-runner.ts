@@ -11,6 +11,7 @@ import { getModelSpec } from '../engine/zoo/registry';
 import type { PreprocessMode } from '../engine/zoo/types';
 import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engine/train/run-in-worker';
 import { createLogger } from '../engine/platform/logger';
+import { featureCacheDir } from '../engine/platform/paths';
 import { AppError, serializeError } from '../shared/errors';
 import { getRun, markInterruptedRuns, recordEpoch, updateRun, type RunStatus } from '../store/repos/runs';
 import { isProcessAlive } from '../store/repos/jobs';
@@ -55,10 +56,12 @@ export function cancelRun(runId: number): boolean {
 
 /**
  * The module the worker imports to build its data. From sources it is the .ts file; a bundle
- * must emit it as the sibling `train-folder-data.js`.
+ * must emit each as a sibling `train-<name>.js` (scripts/build-main.mjs).
  */
-function workerModule(name: 'folder-data'): string {
-  if (import.meta.url.endsWith('.ts')) return fileURLToPath(new URL(`../engine/runs/${name}.ts`, import.meta.url));
+const WORKER_MODULES = { 'folder-data': '../engine/runs/folder-data.ts', 'folder-images': '../engine/features/folder-images.ts' } as const;
+
+function workerModule(name: keyof typeof WORKER_MODULES): string {
+  if (import.meta.url.endsWith('.ts')) return fileURLToPath(new URL(WORKER_MODULES[name], import.meta.url));
   return fileURLToPath(new URL(`./train-${name}.js`, import.meta.url));
 }
 
@@ -122,6 +125,10 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
     const workerJob: WorkerJob = {
       config: job.config,
       data: { module: workerModule('folder-data'), export: 'folderTrainData', args: job.data },
+      // Frozen layers run on ONNX Runtime with cached features when nothing augments them (the
+      // worker decides from the config alone, so a resumed run takes the same path).
+      images: { module: workerModule('folder-images'), export: 'folderImageData', args: job.data },
+      fastPath: { cacheDir: featureCacheDir() },
       checkpointDir: path.join(runDir, 'checkpoints'),
       resume,
       outputDir: partial,
@@ -142,6 +149,7 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
     const notes = [
       ...(getRun(db, runId)?.engineNotes?.split('\n') ?? []),
       `backend: ${result.backend}${job.backend === 'auto' ? ' (chosen automatically: tfjs-node-gpu, then tfjs-node, then wasm, then cpu)' : ''}`,
+      ...(result.engineNotes ? [result.engineNotes] : []),
       ...(ips ? [`training speed: ${ips.toFixed(1)} images/s (mean over epochs)`] : []),
       ...(result.best ? [`best validation loss ${result.best.valLoss.toFixed(4)} at phase ${result.best.phase} epoch ${result.best.epoch}; the saved model has those weights`] : []),
       evaluation ? `evaluated on the ${evalSplit} split (${evaluation.n} images)` : 'no validation or test images: no evaluation',

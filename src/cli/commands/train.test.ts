@@ -48,6 +48,8 @@ describe('transfer-studio train (real Fashion-MNIST, frozen nsfwjs MobileNetV2)'
       expect(run.status).toBe('completed');
       expect(run.backend).toBe(result.backend);
       expect(run.engineNotes).toMatch(/split: 240 train \/ 60 validation \/ 100 test/);
+      // Without augmentation the frozen backbone runs on ONNX Runtime over cached features.
+      expect(run.engineNotes).toMatch(/frozen part.*onnxruntime-node/);
       const ev = run.evaluation as { accuracy: number; confusion: number[][]; misclassified: { id?: string }[] };
       expect(ev.accuracy).toBe(result.metrics.accuracy);
       expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(100);
