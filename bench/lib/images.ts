@@ -4,20 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../../src/engine/data/rng';
 
 export function photoPixels(width: number, height: number, seed: number): Buffer {
-  const rnd = mulberry32(seed);
+  const rnd = createRng(seed).next;
   const px = Buffer.alloc(width * height * 3);
   const base = [rnd() * 255, rnd() * 255, rnd() * 255];
   const grad = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1];

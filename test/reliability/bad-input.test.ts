@@ -17,10 +17,11 @@ import { loadModelArtifact, saveModelArtifact } from '../../src/engine/artifacts
 import { createSession } from '../../src/engine/onnx/runtime';
 import { importWeightsFile } from '../../src/engine/weights/index';
 import { createEngineApi } from '../../src/services/api';
-import { AppError, serializeError } from '../../src/shared/errors';
+import { serializeError } from '../../src/shared/errors';
 import { dispatch } from '../../src/shared/ipc/dispatch';
 import { integrityCheck, openDatabase } from '../../src/store/db';
 import { listDatasets } from '../../src/store/repos/datasets';
+import { rejection } from '../fixtures/rejection';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIX = path.join(repo, 'test/fixtures/keras-weights');
@@ -34,16 +35,6 @@ beforeAll(async () => {
   png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('corrupt model and weights files', () => {
   const cases: [string, string, () => Buffer][] = [

@@ -15,10 +15,11 @@ import { saveModelArtifact } from '../../src/engine/artifacts/model-artifact';
 import { exportModel } from '../../src/engine/export/index';
 import { downloadWeights, installWeightsFile, writeLegacyWeightsH5 } from '../../src/engine/weights/index';
 import { getModelSpec } from '../../src/engine/zoo/registry';
-import { AppError, serializeError } from '../../src/shared/errors';
+import { serializeError } from '../../src/shared/errors';
 import { integrityCheck, openDatabase } from '../../src/store/db';
 import { createProject, listProjects } from '../../src/store/repos/projects';
 import { fill, mountTmpfs, type Mount } from './tmpfs';
+import { rejection } from '../fixtures/rejection';
 
 const MNV2_NOTOP = 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-diskfull-'));
@@ -33,16 +34,6 @@ function mount(name: string, opts: string): Mount {
   if (typeof m === 'string') throw new Error(m);
   mounts.push(m);
   return m;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const served = randomBytes(3 * 1024 * 1024);

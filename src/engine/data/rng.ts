@@ -26,15 +26,24 @@ export interface Rng {
   chance(p: number): boolean;
 }
 
-/** mulberry32: fast, 32-bit state, good enough for shuffles and augmentation. */
+/**
+ * One step of mulberry32 (fast, 32-bit state, good enough for shuffles, augmentation and test
+ * data): the value in [0, 1) and the next state. Pure, so a checkpoint can store the state.
+ */
+export function mulberry32(state: number): [value: number, next: number] {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, next];
+}
+
 export function createRng(seed: number | string): Rng {
   let a = typeof seed === 'string' ? deriveSeed(seed) : seed >>> 0;
   const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const [value, state] = mulberry32(a);
+    a = state;
+    return value;
   };
   return {
     next,

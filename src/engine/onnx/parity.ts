@@ -4,17 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { convertModel, type ConvertOptions } from './convert';
 import { createSession, runSession } from './runtime';
+import { createRng } from '../data/rng';
 
-/** mulberry32: small, seeded, good enough for test weights and inputs. */
+/** Seeded uniform numbers in [0, 1) for test weights and inputs (the data pipeline's mulberry32). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 function uniform(rand: () => number, n: number, lo: number, hi: number): Float32Array {

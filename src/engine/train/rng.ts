@@ -2,6 +2,8 @@
 // A tiny seeded generator (mulberry32) whose whole state is one uint32, so a checkpoint can
 // store it and a resumed run draws the same dropout seeds as an uninterrupted one.
 
+import { mulberry32 } from '../data/rng';
+
 /** Seeded pseudo-random numbers with a serialisable state. */
 export class Rng {
   #state: number;
@@ -12,11 +14,9 @@ export class Rng {
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const [value, state] = mulberry32(this.#state);
+    this.#state = state;
+    return value;
   }
 
   /** An integer in [0, 2^31), e.g. a seed for a tfjs random op. */

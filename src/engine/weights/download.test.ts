@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { downloadFile, type DownloadProgress } from './download';
 import { bypassesProxy, proxyFor } from './proxy';
+import { rejection } from '../../../test/fixtures/rejection';
 
 const FILE = randomBytes(3 * 1024 * 1024 + 17);
 const MD5 = createHash('md5').update(FILE).digest('hex');
@@ -100,16 +100,6 @@ beforeEach(() => {
 
 const local = { allowLocalHttp: true, env: {} };
 
-async function caught(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('downloadFile', () => {
   it('downloads the whole file, verifies md5 and reports progress', async () => {
     const dest = path.join(dir, 'w.h5');
@@ -133,7 +123,7 @@ describe('downloadFile', () => {
   it('resumes an interrupted transfer from the .part with a Range request', async () => {
     dropOnce = true;
     const dest = path.join(dir, 'w.h5');
-    const err = await caught(downloadFile({ ...local, url: `${base}/drop.bin`, dest, expectedHash: MD5, retries: 0 }));
+    const err = await rejection(downloadFile({ ...local, url: `${base}/drop.bin`, dest, expectedHash: MD5, retries: 0 }));
     expect(err.code).toBe('DOWNLOAD_FAILED');
     expect(err.message).toContain(`copy w.h5 from ${base}/drop.bin into ${dir}`);
     expect(existsSync(dest)).toBe(false);
@@ -175,7 +165,7 @@ describe('downloadFile', () => {
 
   it('rejects a wrong hash with WEIGHTS_CORRUPT and leaves neither file nor .part', async () => {
     const dest = path.join(dir, 'w.h5');
-    const err = await caught(downloadFile({ ...local, url: `${base}/file.bin`, dest, expectedHash: '0'.repeat(32) }));
+    const err = await rejection(downloadFile({ ...local, url: `${base}/file.bin`, dest, expectedHash: '0'.repeat(32) }));
     expect(err.code).toBe('WEIGHTS_CORRUPT');
     expect(err.message).toContain(MD5);
     expect(err.message).toContain('w.h5');
@@ -184,7 +174,7 @@ describe('downloadFile', () => {
 
   it('fails with DOWNLOAD_FAILED on HTTP 500, naming the URL and the manual fix', async () => {
     const dest = path.join(dir, 'w.h5');
-    const err = await caught(downloadFile({ ...local, url: `${base}/500`, dest }));
+    const err = await rejection(downloadFile({ ...local, url: `${base}/500`, dest }));
     expect(err.code).toBe('DOWNLOAD_FAILED');
     expect(err.message).toContain('HTTP 500');
     expect(err.message).toContain(`copy w.h5 from ${base}/500 into ${dir}`);
@@ -195,7 +185,7 @@ describe('downloadFile', () => {
     const dest = path.join(dir, 'w.h5');
     const ac = new AbortController();
     const p = downloadFile({ ...local, url: `${base}/slow.bin`, dest, signal: ac.signal, onProgress: (x) => x.bytes > 200_000 && ac.abort() });
-    const err = await caught(p);
+    const err = await rejection(p);
     expect(err.code).toBe('DOWNLOAD_CANCELLED');
     expect(existsSync(dest)).toBe(false);
     expect(readdirSync(dir)).toEqual(['w.h5.part']);
@@ -239,7 +229,7 @@ describe('downloadFile', () => {
     }
     if (target === '/sys/fs' && !existsSync('/sys/fs')) return;
     const dest = path.join(target, 'ts-weights-test.h5');
-    const err = await caught(downloadFile({ ...local, url: `${base}/file.bin`, dest, expectedHash: MD5 }));
+    const err = await rejection(downloadFile({ ...local, url: `${base}/file.bin`, dest, expectedHash: MD5 }));
     expect(err.code).toBe('READ_ONLY');
     expect(err.message).toContain(target);
     expect(existsSync(dest)).toBe(false);
@@ -248,9 +238,9 @@ describe('downloadFile', () => {
 
   it('refuses URLs outside the Keras list unless local http is allowed', async () => {
     const dest = path.join(dir, 'w.h5');
-    const err = await caught(downloadFile({ url: `${base}/file.bin`, dest }));
+    const err = await rejection(downloadFile({ url: `${base}/file.bin`, dest }));
     expect(err.code).toBe('INVALID_ARGUMENT');
-    const err2 = await caught(downloadFile({ url: 'https://example.com/evil.h5', dest }));
+    const err2 = await rejection(downloadFile({ url: 'https://example.com/evil.h5', dest }));
     expect(err2.code).toBe('INVALID_ARGUMENT');
   });
 });

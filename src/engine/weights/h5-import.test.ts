@@ -7,11 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { writeKeras3WeightsH5, writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5 } from './h5-export';
 import { importH5Weights, keras3LayerPaths, toSnakeCase } from './h5-import';
 import { importKerasArchive } from './keras-archive';
 import { tinyModel } from '../../../test/fixtures/keras-weights/tiny-model';
+import { rejection } from '../../../test/fixtures/rejection';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/keras-weights');
 const EXPECTED = JSON.parse(readFileSync(path.join(FIX, 'expected.json'), 'utf8')) as { output: number[] };
@@ -54,16 +54,6 @@ function expectFixtureValues(model: tf.LayersModel): void {
   const x = tf.tensor(Array.from({ length: 192 }, (_, i) => Math.cos(i * 0.11)), [1, 8, 8, 3]);
   const y = (model.predict(x) as tf.Tensor).dataSync();
   expect(maxDiff(y, EXPECTED.output)).toBeLessThan(1e-5);
-}
-
-async function caught(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ts-h5-'));
@@ -155,7 +145,7 @@ describe('mismatches and damaged files', () => {
     const model = tinyModel(3);
     const before = snapshot(model);
     const file = path.join(FIX, 'tiny_legacy_weights.h5');
-    const err = await caught(importH5Weights(model, file));
+    const err = await rejection(importH5Weights(model, file));
     expect(err.code).toBe('WEIGHTS_MISMATCH');
     expect(err.message).toContain(file);
     expect(err.message).toContain('layer predictions');
@@ -178,7 +168,7 @@ describe('mismatches and damaged files', () => {
   it('rejects a model with a different number of weighted layers (positional rule)', async () => {
     const input = tf.input({ shape: [8, 8, 3] });
     const out = tf.layers.conv2d({ filters: 4, kernelSize: 3, name: 'conv1' }).apply(input) as tf.SymbolicTensor;
-    const err = await caught(importH5Weights(tf.model({ inputs: input, outputs: out }), path.join(FIX, 'tiny_full.h5')));
+    const err = await rejection(importH5Weights(tf.model({ inputs: input, outputs: out }), path.join(FIX, 'tiny_full.h5')));
     expect(err.code).toBe('WEIGHTS_MISMATCH');
     expect(err.message).toMatch(/5 layers with weights, this model has 1/);
   });
@@ -192,7 +182,7 @@ describe('mismatches and damaged files', () => {
     writeFileSync(file, damage(readFileSync(path.join(FIX, src))));
     const model = tinyModel();
     const before = snapshot(model);
-    const err = await caught(src.endsWith('.keras') ? importKerasArchive(model, file) : importH5Weights(model, file));
+    const err = await rejection(src.endsWith('.keras') ? importKerasArchive(model, file) : importH5Weights(model, file));
     expect(err.code).toBe('FILE_CORRUPT');
     expect(err.message).toContain(file);
     snapshot(model).forEach((v, i) => expect(maxDiff(v, before[i])).toBe(0));
@@ -204,20 +194,20 @@ describe('mismatches and damaged files', () => {
     const dir = tmp();
     const broken = path.join(dir, 'broken.keras');
     writeFileSync(broken, zipSync({ ...good, 'config.json': strToU8('{"class_name": "Functional", ') }));
-    const e1 = await caught(importKerasArchive(tinyModel(), broken));
+    const e1 = await rejection(importKerasArchive(tinyModel(), broken));
     expect(e1.code).toBe('FILE_CORRUPT');
     expect(e1.message).toContain('config.json');
     const noWeights = path.join(dir, 'noweights.keras');
     writeFileSync(noWeights, zipSync({ 'metadata.json': good['metadata.json'], 'config.json': good['config.json'] }));
-    const e2 = await caught(importKerasArchive(tinyModel(), noWeights));
+    const e2 = await rejection(importKerasArchive(tinyModel(), noWeights));
     expect(e2.code).toBe('FILE_CORRUPT');
     expect(e2.message).toContain('model.weights.h5');
   });
 
   it('a missing file → NOT_FOUND', async () => {
     const f = path.join(tmp(), 'nope.h5');
-    expect((await caught(importH5Weights(tinyModel(), f))).code).toBe('NOT_FOUND');
+    expect((await rejection(importH5Weights(tinyModel(), f))).code).toBe('NOT_FOUND');
     copyFileSync(path.join(FIX, 'expected.json'), f);
-    expect((await caught(importH5Weights(tinyModel(), f))).code).toBe('FILE_CORRUPT');
+    expect((await rejection(importH5Weights(tinyModel(), f))).code).toBe('FILE_CORRUPT');
   });
 });
