@@ -78,3 +78,25 @@ describe('database', () => {
     expect((caught as AppError).message).toContain(file);
   });
 });
+
+describe('concurrent start-up', () => {
+  it('two processes opening a fresh database at once both succeed and migrate it once', async () => {
+    const { spawn } = await import('node:child_process');
+    const file = path.join(tmp(), 'shared.db');
+    const script = `import('${path.resolve('src/store/db.ts').replace(/\\\\/g, '/')}').then(({ openDatabase }) => { openDatabase(process.argv[1]).close(); console.log('ok'); })`;
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    for (const r of results) expect(r, r.out).toMatchObject({ code: 0 });
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(integrityCheck(db)).toEqual(['ok']);
+    db.close();
+  });
+});

@@ -30,9 +30,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   let db: Db | undefined;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false });
+    // First, so that even switching to WAL waits for another process opening the same file.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     // WAL with NORMAL is durable across application crashes (SQLite docs); only power loss can lose the last commit.
     db.pragma('synchronous = NORMAL');
   } catch (err) {
@@ -109,10 +110,13 @@ export function migrate(db: Db, versions: readonly SchemaVersion[], file = ':mem
   log.info(`sqlite ${db.prepare('select sqlite_version() v').pluck().get()} migrating ${file} from ${current} to ${latest}`);
   for (const v of pending) {
     // One transaction per version: a crash mid-migration leaves the previous version intact.
+    // IMMEDIATE takes the write lock up front (waiting on busy_timeout), and the version is read
+    // again inside it: two processes starting on a fresh database migrate it once, not twice.
     db.transaction(() => {
+      if (schemaVersion(db) >= v.version) return;
       v.update(db);
       db.pragma(`user_version = ${v.version}`);
-    })();
+    }).immediate();
   }
   db.pragma('optimize');
 }
