@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The CLI calls the same engine API as the app, in-process and through the same validating dispatch.
 import { openDatabase, type Db } from '../store/db';
-import { databasePath } from '../engine/platform/paths';
+import { databasePath } from '../platform/paths';
 import type { Input, Method, Output } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
 

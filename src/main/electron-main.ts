@@ -8,7 +8,7 @@ import { dispatch } from '../shared/ipc/dispatch';
 import { serializeError } from '../shared/errors';
 import { openDatabase } from '../store/db';
 import { createEngineApi } from '../services/api';
-import { addLogSink, createLogger } from '../engine/platform/logger';
+import { addLogSink, createLogger } from '../platform/logger';
 import { useProductionTf } from '../engine/backend/backend';
 import { loadWindowState, saveWindowState } from './window-state';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalLink, isAppUrl, secureWebPreferences } from './window-options';

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { serializeError, AppError } from '../shared/errors';
 import type { EngineHandlers, EventName, EventPayload } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
-import { createLogger } from '../engine/platform/logger';
+import { createLogger } from '../platform/logger';
 import { hostAllowed, newToken, originAllowed, SECURITY_HEADERS, tokenFrom, tokenMatches } from './security';
 
 const log = createLogger('server');

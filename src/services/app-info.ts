@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appRoot } from '../engine/platform/app-root';
+import { appRoot } from '../platform/app-root';
 
 const pkg = JSON.parse(readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string };
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { classifyFolder } from '../engine/classify/classify-folder';
 import { parseModelArg, resolveModel, resolveModelDir } from '../engine/classify/resolve-model';
 import type { ClassifyProgress, ClassifySummary, EngineName, ResolvedModel, ResultSink } from '../engine/classify/types';
-import { dataDir } from '../engine/platform/paths';
+import { dataDir } from '../platform/paths';
 import { AppError, serializeError } from '../shared/errors';
 import type { ClassifyJobDto } from '../shared/dto/classify';
 import type { Db } from '../store/db';

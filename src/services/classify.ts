@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { exportFormatOf, writeResults } from '../engine/classify/export';
 import { organizeFiles, undoOrganize, type OrganizeSummary } from '../engine/classify/organize';
-import { createLogger } from '../engine/platform/logger';
+import { createLogger } from '../platform/logger';
 import { AppError } from '../shared/errors';
 import type { ClassifyResultDto } from '../shared/dto/classify';
 import type { Handlers } from '../shared/ipc/contract';

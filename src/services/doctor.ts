@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DoctorReport } from '../shared/dto/doctor';
 import { probeBackends } from '../engine/backend/backend';
-import { databasePath, dataDir, kerasCacheDir } from '../engine/platform/paths';
+import { databasePath, dataDir, kerasCacheDir } from '../platform/paths';
 import { integrityCheck, openDatabase, schemaVersion } from '../store/db';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index';
 import { APP_NAME, APP_VERSION } from './app-info';

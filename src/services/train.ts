@@ -7,7 +7,7 @@ import { loadModelArtifact } from '../engine/artifacts/model-artifact';
 import { initBackend } from '../engine/backend/backend';
 import { evaluateModel } from '../engine/eval/evaluate';
 import { folderSource, type FolderDataArgs } from '../engine/runs/folder-data';
-import { runsDir } from '../engine/platform/paths';
+import { runsDir } from '../platform/paths';
 import { kerasCacheDir, kerasWeightFile } from '../engine/weights/cache';
 import { getModelSpec } from '../engine/zoo/registry';
 import { preprocessInput } from '../engine/zoo/preprocess';

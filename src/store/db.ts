@@ -3,7 +3,7 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, statfsSync
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../shared/errors';
-import { createLogger } from '../engine/platform/logger';
+import { createLogger } from '../platform/logger';
 import { SCHEMA_VERSIONS, type SchemaVersion } from './migrations/index';
 
 export type Db = Database.Database;

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { appRoot } from '../../engine/platform/app-root';
+import { appRoot } from '../../platform/app-root';
 import { startServer, type RunningServer } from '../../server/server';
 import { createEngineApi } from '../../services/api';
 import { cliDb } from '../context';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { convertToOnnx } from '../onnx/index';
 import { createSession, runSession, type InferenceSession } from '../onnx/runtime';
-import { createLogger } from '../platform/logger';
+import { createLogger } from '../../platform/logger';
 import type { EngineName, ResolvedModel } from './types';
 
 const log = createLogger('classify');

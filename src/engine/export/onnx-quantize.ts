@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { AppError } from '../../shared/errors';
-import { resourcePath } from '../platform/app-root';
+import { resourcePath } from '../../platform/app-root';
 import type { Quantization } from './types';
 
 const T = { FLOAT: 1, UINT8: 2, INT8: 3, FLOAT16: 10 } as const;

@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors';
 import type { AugmentConfig } from '../data/augment';
 import type { DecodeOptions } from '../data/decode';
 import { convertToOnnx, splitModel } from '../onnx/index';
-import { featureCacheDir } from '../platform/paths';
+import { featureCacheDir } from '../../platform/paths';
 import { DEFAULT_SEED, zooBackboneLoader } from '../train/backbone-loader';
 import { pipelineSource } from '../train/data-source';
 import { backboneBlocks, type Block } from '../train/freeze';

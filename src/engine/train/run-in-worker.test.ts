@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
-import { createWorker } from '../platform/worker';
+import { createWorker } from '../../platform/worker';
 import { loadModelFromDir } from './model-io';
 import { runTrainingInWorker, type WorkerJob } from './run-in-worker';
 import type { BatchEvent, EpochRecord } from './types';

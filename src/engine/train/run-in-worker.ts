@@ -2,7 +2,7 @@
 // Runs trainModel in a worker thread so the UI / server event loop stays responsive; events
 // come back as plain DTOs and an AbortSignal cancels between two batches.
 import { AppError, deserializeError } from '../../shared/errors';
-import { createWorker } from '../platform/worker';
+import { createWorker } from '../../platform/worker';
 import type { BatchEvent, EpochRecord } from './types';
 import type { FromWorker, ToWorker, WorkerJob, WorkerResult } from './worker-protocol';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import { resourcePath } from '../platform/app-root';
+import { resourcePath } from '../../platform/app-root';
 
 export interface ImagenetPrediction {
   /** WordNet id ('n01440764') where the class file has it; null in the file generated from npm (labels only). */

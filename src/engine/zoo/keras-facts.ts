@@ -2,7 +2,7 @@
 // Run-time facts about the Keras Applications models: accuracy, size, depth, parameter counts,
 // weight files. Read from resources/keras/weights.json, a copy of the facts traced from Keras.
 import { readFileSync } from 'node:fs';
-import { resourcePath } from '../platform/app-root';
+import { resourcePath } from '../../platform/app-root';
 import type { PreprocessMode, ReferenceFigures } from './types';
 
 export interface KerasWeightFile {
