@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DoctorReport } from '../shared/dto/doctor';
 import { probeBackends } from '../engine/backend/backend';
+import { gpuRequirements } from '../engine/backend/native';
 import { databasePath, dataDir, kerasCacheDir } from '../platform/paths';
 import { integrityCheck, openDatabase, schemaVersion } from '../store/db';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index';
@@ -42,9 +43,10 @@ export function onnxRuntimeStatus(): DoctorReport['onnxruntime'] {
 
 function gpuStatus(): DoctorReport['gpu'] {
   const nvidia = '/proc/driver/nvidia/version';
-  if (existsSync(nvidia)) return { visible: true, details: readFileSync(nvidia, 'utf8').split('\n')[0] };
-  if (process.platform === 'linux') return { visible: false, details: 'no NVIDIA driver found (/proc/driver/nvidia is absent)' };
-  return { visible: false, details: `GPU detection is not implemented for ${process.platform}; tfjs-node-gpu decides at load time` };
+  const tfjsNodeGpu = gpuRequirements();
+  if (existsSync(nvidia)) return { visible: true, details: readFileSync(nvidia, 'utf8').split('\n')[0], tfjsNodeGpu };
+  if (process.platform === 'linux') return { visible: false, details: 'no NVIDIA driver found (/proc/driver/nvidia is absent)', tfjsNodeGpu };
+  return { visible: false, details: `GPU detection is not implemented for ${process.platform}; tfjs-node-gpu decides at load time`, tfjsNodeGpu };
 }
 
 function kerasCacheStatus(): DoctorReport['kerasCache'] {

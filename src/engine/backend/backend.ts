@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The TF.js backend ladder: tfjs-node-gpu -> tfjs-node -> wasm (with our training gradients) -> cpu.
 // tfjs-node(-gpu) need libtensorflow, which their installers download; where that failed the
-// packages are absent, so every rung is probed and the first that loads wins.
+// packages are absent (npm run tensorflow:local builds tfjs-node against the tensorflow pip wheel
+// instead), so every rung is probed and the first that loads wins. TS_BACKEND (auto, tensorflow-gpu,
+// tensorflow, wasm, cpu) replaces 'auto' for the whole process tree, e.g. for CI's wasm leg.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { nativeStatus, probeNativeInChild, quietNativeLogs, type LibTensorFlow, type NativePackage } from './native';
+
+quietNativeLogs();
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -15,6 +20,10 @@ export interface BackendProbe {
   /** Why it is not available, in words a user can act on. */
   reason?: string;
   package: string;
+  /** Native rungs: the libtensorflow the binding links, and the TF_Version() it reported. */
+  libtensorflow?: LibTensorFlow & { loadedVersion?: string };
+  /** Native rungs: whether TensorFlow placed ops on a GPU. */
+  gpuDevice?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -35,7 +44,10 @@ function packagePresent(pkg: string): string | undefined {
   }
 }
 
-/** Checks which backends could load, without switching to any of them. */
+/**
+ * Checks which backends could load, without switching to any of them. The native bindings are
+ * loaded in child processes, so this process never holds both (nor either).
+ */
 export function probeBackends(): BackendProbe[] {
   return BACKEND_NAMES.map((name) => {
     const pkg = PACKAGE_OF[name];
@@ -43,17 +55,31 @@ export function probeBackends(): BackendProbe[] {
     const missing = packagePresent(pkg);
     if (missing) return { name, available: false, reason: missing, package: pkg };
     if (name === 'tensorflow' || name === 'tensorflow-gpu') {
-      try {
-        // The native binding is what fails when libtensorflow is missing; loading it is the real test.
-        require(pkg);
-        return { name, available: true, package: pkg };
-      } catch (err) {
-        return { name, available: false, reason: `${pkg} failed to load: ${(err as Error).message.split('\n')[0]}`, package: pkg };
+      const st = nativeStatus(pkg as NativePackage);
+      if (!st.binding) {
+        return { name, available: false, package: pkg, reason: `${pkg} has no compiled binding (lib/napi-v*/tfjs_binding.node): its installer did not finish; run npm run tensorflow:local` };
       }
+      const p = probeNativeInChild(pkg as NativePackage);
+      const libtensorflow = { ...st.lib!, ...(p.tfVersion ? { loadedVersion: p.tfVersion } : {}) };
+      if (!p.ok) return { name, available: false, package: pkg, libtensorflow, reason: `${pkg} failed to load: ${p.error}` };
+      return { name, available: true, package: pkg, libtensorflow, gpuDevice: p.gpuDevice };
     }
     return { name, available: true, package: pkg };
   });
 }
+
+/** The TS_BACKEND override, checked: a typo fails loudly instead of silently meaning 'auto'. */
+export function backendOverride(): BackendName | undefined {
+  const v = process.env.TS_BACKEND?.trim();
+  if (!v || v === 'auto') return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(v)) {
+    throw new Error(`TS_BACKEND=${v} is not a backend (use auto, ${BACKEND_NAMES.join(', ')})`);
+  }
+  return v as BackendName;
+}
+
+/** The native package this process loaded; the other one must then never load. */
+let nativeLoaded: NativePackage | undefined;
 
 let active: BackendName | undefined;
 
@@ -62,7 +88,7 @@ let active: BackendName | undefined;
  * Idempotent: a second call with the same preference is free.
  */
 export async function initBackend(preferred?: BackendName | 'auto'): Promise<BackendName> {
-  const wanted = preferred && preferred !== 'auto' ? preferred : undefined;
+  const wanted = preferred && preferred !== 'auto' ? preferred : backendOverride();
   if (active && (!wanted || wanted === active)) return active;
   const ladder = wanted ? [wanted] : BACKEND_NAMES;
   const failures: string[] = [];
@@ -84,8 +110,17 @@ async function activate(name: BackendName): Promise<boolean> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
-      if (packagePresent(PACKAGE_OF[name])) return false;
-      require(PACKAGE_OF[name]);
+      const pkg = PACKAGE_OF[name] as NativePackage;
+      if (nativeLoaded && nativeLoaded !== pkg) {
+        throw new Error(`${nativeLoaded} is already loaded in this process; ${pkg} cannot load beside it (both register the 'tensorflow' backend)`);
+      }
+      const st = nativeStatus(pkg);
+      if (!st.installed) return false;
+      // Requiring a package whose binding is missing registers its kernels before it throws, which
+      // would leave half a 'tensorflow' backend behind for the next rung.
+      if (!st.binding) throw new Error(`${pkg} has no compiled binding; run npm run tensorflow:local`);
+      require(pkg);
+      nativeLoaded = pkg;
       return tf.setBackend('tensorflow');
     }
     case 'wasm': {

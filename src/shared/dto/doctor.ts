@@ -6,6 +6,16 @@ export const BackendProbeSchema = z.object({
   available: z.boolean(),
   reason: z.string().optional(),
   package: z.string(),
+  libtensorflow: z
+    .object({
+      source: z.enum(['official', 'local-wheel', 'unknown']),
+      version: z.string().optional(),
+      path: z.string().optional(),
+      python: z.string().optional(),
+      loadedVersion: z.string().optional(),
+    })
+    .optional(),
+  gpuDevice: z.boolean().optional(),
 });
 
 export const DoctorReportSchema = z.object({
@@ -16,7 +26,12 @@ export const DoctorReportSchema = z.object({
   backends: z.array(BackendProbeSchema),
   selectedBackend: z.string(),
   onnxruntime: z.object({ available: z.boolean(), version: z.string().optional(), reason: z.string().optional() }),
-  gpu: z.object({ visible: z.boolean(), details: z.string() }),
+  gpu: z.object({
+    visible: z.boolean(),
+    details: z.string(),
+    /** Why tfjs-node-gpu can or cannot use the GPU here: what its libtensorflow needs against what the machine has. */
+    tfjsNodeGpu: z.object({ usable: z.boolean(), needs: z.string(), has: z.string() }).optional(),
+  }),
   kerasCache: z.object({ dir: z.string(), exists: z.boolean(), files: z.number(), bytes: z.number() }),
   dataDir: z.string(),
   database: z.object({
