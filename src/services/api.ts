@@ -10,6 +10,7 @@ import type { ServiceContext } from './context';
 import { exportHandlers } from './export';
 import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
+import { runsHandlers } from './runs';
 import { trainHandlers } from './train';
 import { weightsHandlers } from './weights';
 
@@ -23,6 +24,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
     ...exportHandlers(ctx),
     ...fsHandlers(ctx),
     ...datasetHandlers(ctx),
+    ...runsHandlers(ctx),
     ...trainHandlers(ctx),
     ...weightsHandlers(ctx),
   };

@@ -130,7 +130,8 @@ export async function prepareClassifyJob(db: Db, req: ClassifyRequest): Promise<
     modelKey: model.modelKey,
     recursive,
     topK: Math.min(req.topK ?? 5, model.labels.length),
-    threshold: req.threshold ?? 0.5,
+    // The run's own threshold (picked on its validation set) unless the request names one.
+    threshold: req.threshold ?? (model.runId !== null ? getRun(db, model.runId)?.threshold : null) ?? 0.5,
     labels: model.labels,
     reuseFrom: finished?.id ?? null,
   };

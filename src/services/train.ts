@@ -39,7 +39,7 @@ function checkImagenetCached(backbone: string): void {
   }
 }
 
-function requireRun(db: Db, id: number): RunRecord {
+export function requireRun(db: Db, id: number): RunRecord {
   const r = getRun(db, id);
   if (!r) throw new AppError('NOT_FOUND', `No run with id ${id}. List runs with \`transfer-studio runs\`.`, { id });
   return r;
@@ -47,8 +47,8 @@ function requireRun(db: Db, id: number): RunRecord {
 
 const accuracyOf = (r: RunRecord): number | null => (typeof r.evaluation?.accuracy === 'number' ? r.evaluation.accuracy : null);
 
-function toSummary(r: RunRecord): RunSummary {
-  return { id: r.id, projectId: r.projectId, datasetId: r.datasetId, backbone: r.backbone, weights: r.weights, status: r.status, backend: r.backend, startedAt: r.startedAt, finishedAt: r.finishedAt, accuracy: accuracyOf(r), error: r.error };
+export function toSummary(r: RunRecord): RunSummary {
+  return { id: r.id, projectId: r.projectId, datasetId: r.datasetId, backbone: r.backbone, weights: r.weights, status: r.status, backend: r.backend, startedAt: r.startedAt, finishedAt: r.finishedAt, accuracy: accuracyOf(r), error: r.error, name: r.name, threshold: r.threshold };
 }
 
 function toDetail(db: Db, r: RunRecord): RunDetail {

@@ -2,12 +2,14 @@
 // `transfer-studio classify --model MODEL DIR ...`, `classify undo JOB`, `classify jobs`.
 // The job runs in this process (Ctrl+C cancels it, resumable); progress goes to stderr, or as
 // JSON lines to stdout with --json.
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { ClassifyProgress } from '../../engine/classify/types';
 import { AppError } from '../../shared/errors';
 import { exportClassifyJob, organizeClassifyJob, undoClassifyOrganize } from '../../services/classify';
 import { classifyJob, jobDto, listClassifyJobs, prepareClassifyJob, runClassifyJob } from '../../services/classify-jobs';
-import { cliDb } from '../context';
+import { callEngine, cliDb } from '../context';
 import { formatInt, formatTable, printJson, printJsonLine } from '../output';
 
 interface ClassifyOpts {
@@ -52,7 +54,25 @@ export function progressLine(p: ClassifyProgress): string {
   return `${formatInt(p.done)}/${formatInt(p.total)} files  ${p.imagesPerSec.toFixed(1)} img/s  ETA ${formatEta(p.etaSeconds)}${top ? `  | ${top}` : ''}${extra ? `  (${extra})` : ''}`;
 }
 
+/** `classify --model RUN FILE`: one photo, its top classes and whether it is unsure. */
+async function classifyOneFile(file: string, opts: ClassifyOpts): Promise<void> {
+  if (!opts.model || !/^\d+$/.test(opts.model.trim())) {
+    throw new AppError('INVALID_ARGUMENT', `Classifying one file (${file}) needs --model RUN, a run id (see \`transfer-studio runs\`). Received: ${opts.model ?? 'no --model'}.`, { received: opts.model });
+  }
+  const r = await callEngine('classify.photo', { runId: Number(opts.model), path: file, topK: num(opts.topK, '--top-k', true) ?? 5 });
+  const threshold = num(opts.threshold, '--threshold', false);
+  const unsure = threshold === undefined ? r.unsure : r.confidence < threshold;
+  const out = { ...r, ...(threshold === undefined ? {} : { threshold, unsure, label: unsure ? null : r.top[0].label }) };
+  if (opts.json) {
+    printJson({ file: path.resolve(file), ...out });
+    return;
+  }
+  process.stdout.write(`${formatTable(['Class', 'Confidence'], out.top.map((t) => [t.label, `${(t.p * 100).toFixed(1)}%`]), ['left', 'right'])}\n\n`);
+  process.stdout.write(`${path.basename(file)}: ${out.unsure ? `unsure (top ${out.top[0].label} at ${(out.confidence * 100).toFixed(1)}%, below ${out.threshold})` : `${out.label} (${(out.confidence * 100).toFixed(1)}%)`}\n`);
+}
+
 async function runClassify(dir: string | undefined, opts: ClassifyOpts): Promise<void> {
+  if (dir && !opts.resume && statSync(dir, { throwIfNoEntry: false })?.isFile()) return classifyOneFile(dir, opts);
   if (opts.copy && opts.move) throw new AppError('INVALID_ARGUMENT', 'Pass either --copy or --move with --organize, not both.', {});
   if (opts.organize && !opts.copy && !opts.move) throw new AppError('INVALID_ARGUMENT', `--organize ${opts.organize} needs --copy or --move (say which).`, {});
   const db = cliDb();
@@ -112,7 +132,7 @@ export function registerClassify(program: Command): void {
   const cmd = program
     .command('classify')
     .description('label a folder of photos with a trained model (run id or folder) or a zoo model (ImageNet labels); resumable')
-    .argument('[dir]', 'folder of images')
+    .argument('[dir]', 'folder of images, or one image file (then --model is a run id and the top-k is printed)')
     .option('--model <model>', 'run id, model folder, or zoo model name such as mobilenetv2')
     .option('--recursive', 'include sub-folders')
     .option('--top-k <k>', 'classes to keep per image (default 5)')

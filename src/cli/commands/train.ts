@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `train`, `eval` and `runs`. Training runs in a worker thread of this process; events stream to
+// `train` and `eval` (`runs` lives in runs.ts). Training runs in a worker thread of this process; events stream to
 // a progress bar on stderr, or as JSON lines on stdout with --json. Ctrl+C cancels the run after
 // the batch in flight, and `train --resume RUN` continues it from its last epoch checkpoint.
 import { InvalidArgumentError, type Command } from 'commander';
@@ -198,23 +198,5 @@ export function registerTrain(program: Command): void {
       const ev = await call('eval.run', { runId, ...(datasetId ? { datasetId } : {}) });
       if (opts.json) printJson(ev);
       else process.stdout.write(`${formatEvaluation(ev)}\n`);
-    });
-
-  program
-    .command('runs')
-    .description('list training runs with status, backend and test accuracy')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const call = engineWithEvents(() => undefined);
-      const runs = await call('runs.list', {});
-      if (opts.json) printJson(runs);
-      else
-        process.stdout.write(
-          `${formatTable(
-            ['Run', 'Status', 'Backbone', 'Weights', 'Backend', 'Accuracy', 'Started', 'Finished'],
-            runs.map((r) => [r.id, r.status, r.backbone, r.weights, r.backend ?? '-', r.accuracy === null ? '-' : formatPct(r.accuracy), r.startedAt.replace('T', ' ').slice(0, 19), r.finishedAt?.replace('T', ' ').slice(0, 19) ?? '-']),
-            ['right', 'left', 'left', 'left', 'left', 'right', 'left', 'left'],
-          )}\n`,
-        );
     });
 }

@@ -24,6 +24,8 @@ export interface ModelArtifactMeta {
   weights: string;
   runId?: number;
   createdAt: string;
+  /** Below this top probability a prediction should be reported as "unsure" (chosen on the validation set). */
+  unsureThreshold?: number;
 }
 
 /** Writes into a temporary sibling folder, then renames: a crash never leaves a half model under `dir`. */
@@ -51,6 +53,19 @@ export async function readArtifactMeta(dir: string): Promise<ModelArtifactMeta> 
     throw new AppError('FILE_CORRUPT', `${file} is not a Transfer Studio model description (format ${JSON.stringify(meta.format)}).`, { file });
   }
   return meta;
+}
+
+/** Sets or clears the "unsure" threshold in meta.json, written to a temporary file and renamed (never half a file). */
+export async function writeArtifactThreshold(dir: string, threshold: number | null): Promise<ModelArtifactMeta> {
+  const meta = await readArtifactMeta(dir);
+  const next: ModelArtifactMeta = { ...meta };
+  if (threshold === null) delete next.unsureThreshold;
+  else next.unsureThreshold = threshold;
+  const file = path.join(dir, 'meta.json');
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, JSON.stringify(next, null, 2));
+  await fs.rename(tmp, file);
+  return next;
 }
 
 export async function loadModelArtifact(dir: string): Promise<{ model: tf.LayersModel; meta: ModelArtifactMeta }> {

@@ -68,7 +68,7 @@ function preprocessed(meta: ModelArtifactMeta, pixels: Float32Array): Float32Arr
 async function commonFiles(bundle: Bundle, req: ExportRequest, meta: ModelArtifactMeta, params: number, notes: string[]): Promise<void> {
   const pre = preprocessDescription(meta.preprocess);
   bundle.set('labels.txt', text(`${meta.labels.join('\n')}\n`));
-  bundle.set('preprocessing.json', text(stableJson({ inputSize: meta.inputSize, inputShape: [meta.inputSize, meta.inputSize, 3], layout: 'NHWC', ...pre })));
+  bundle.set('preprocessing.json', text(stableJson({ inputSize: meta.inputSize, inputShape: [meta.inputSize, meta.inputSize, 3], layout: 'NHWC', ...pre, ...(meta.unsureThreshold !== undefined ? { unsureThreshold: meta.unsureThreshold } : {}) })));
   let spec: ReturnType<typeof getModelSpec> | undefined;
   try {
     spec = getModelSpec(meta.backbone);

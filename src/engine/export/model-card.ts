@@ -52,6 +52,7 @@ export function modelCardMarkdown(c: CardInput): string {
   lines.push(`- Parameters: ${c.params.toLocaleString('en-US')}`);
   lines.push(`- Input: ${meta.inputSize}x${meta.inputSize} ${p.colorOrder}, preprocessing \`${p.mode}\`: x' = (x * ${p.scale} + ${p.offset} - mean) / std, mean ${JSON.stringify(p.mean)}, std ${JSON.stringify(p.std)} (see preprocessing.json)`);
   lines.push(`- Output: softmax over ${meta.labels.length} classes, in the order of labels.txt`);
+  if (meta.unsureThreshold !== undefined) lines.push(`- Unsure below: ${meta.unsureThreshold} top probability (chosen on the validation set; also in preprocessing.json as unsureThreshold)`);
   lines.push(`- Weights source: ${w.source}`);
   lines.push(`- Weights licence: ${w.licence}`, '');
   lines.push('## Classes', '', meta.labels.map((l, i) => `${i}. ${l}`).join('\n'), '');

@@ -146,6 +146,10 @@ export const RunSummarySchema = z.object({
   finishedAt: z.string().nullable(),
   accuracy: z.number().nullable(),
   error: z.string().nullable(),
+  /** The name the user gave the run, if any. */
+  name: z.string().nullable().optional(),
+  /** The run's "unsure" threshold, if one was chosen. */
+  threshold: z.number().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -7,6 +7,7 @@ import { appMethods } from './methods/app';
 import { classifyMethods } from './methods/classify';
 import { exportMethods } from './methods/export';
 import { fsMethods } from './methods/fs';
+import { runsMethods } from './methods/runs';
 import { trainMethods } from './methods/train';
 import { weightsMethods } from './methods/weights';
 
@@ -21,6 +22,7 @@ export const contract = {
   ...classifyMethods,
   ...exportMethods,
   ...fsMethods,
+  ...runsMethods,
   ...trainMethods,
   ...weightsMethods,
 } as const;

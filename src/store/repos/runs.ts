@@ -18,6 +18,10 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string | null;
   evaluation: Record<string, unknown> | null;
+  /** A name the user gave the run; null shows as "Run <id>". */
+  name: string | null;
+  /** Below this top probability a prediction is "unsure"; null means the default (0.5). */
+  threshold: number | null;
 }
 
 export interface EpochMetricRecord {
@@ -47,6 +51,8 @@ interface RunRow {
   started_at: string;
   finished_at: string | null;
   evaluation: string | null;
+  name: string | null;
+  threshold: number | null;
 }
 
 const toRun = (r: RunRow): RunRecord => ({
@@ -64,6 +70,8 @@ const toRun = (r: RunRow): RunRecord => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
   evaluation: r.evaluation ? (JSON.parse(r.evaluation) as Record<string, unknown>) : null,
+  name: r.name,
+  threshold: r.threshold,
 });
 
 export function createRun(db: Db, r: { projectId?: number | null; datasetId?: number | null; backbone: string; weights: string; config: object; dir?: string }): RunRecord {
@@ -85,10 +93,10 @@ export function listRuns(db: Db, projectId?: number): RunRecord[] {
   return rows.map(toRun);
 }
 
-export function updateRun(db: Db, id: number, patch: Partial<Pick<RunRecord, 'status' | 'backend' | 'engineNotes' | 'dir' | 'error' | 'evaluation' | 'config'>>): void {
+export function updateRun(db: Db, id: number, patch: Partial<Pick<RunRecord, 'status' | 'backend' | 'engineNotes' | 'dir' | 'error' | 'evaluation' | 'config' | 'name' | 'threshold'>>): void {
   const sets: string[] = [];
   const values: unknown[] = [];
-  const col: Record<string, string> = { status: 'status', backend: 'backend', engineNotes: 'engine_notes', dir: 'dir', error: 'error', evaluation: 'evaluation', config: 'config' };
+  const col: Record<string, string> = { status: 'status', backend: 'backend', engineNotes: 'engine_notes', dir: 'dir', error: 'error', evaluation: 'evaluation', config: 'config', name: 'name', threshold: 'threshold' };
   for (const [k, v] of Object.entries(patch)) {
     sets.push(`${col[k]} = ?`);
     values.push(k === 'evaluation' || k === 'config' ? (v === null ? null : JSON.stringify(v)) : v);
@@ -97,6 +105,11 @@ export function updateRun(db: Db, id: number, patch: Partial<Pick<RunRecord, 'st
   if (patch.status === 'running') sets.push('finished_at = NULL');
   if (!sets.length) return;
   db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+}
+
+/** Deletes a run's row; its epochs go with it (ON DELETE CASCADE), models and exports keep their files but lose the link. */
+export function deleteRun(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
 }
 
 /** Upserts one epoch's metrics: a resumed run that repeats an epoch overwrites it rather than duplicating it. */
