@@ -9,7 +9,7 @@ import { initBackend } from '../engine/backend/backend';
 import { topK } from '../engine/classify/topk';
 import { decodeToRgb, resizeRgb } from '../engine/data/decode';
 import { predictSource } from '../engine/eval/evaluate';
-import { runsDir } from '../engine/platform/paths';
+import { runsDir } from '../platform/paths';
 import { folderSource } from '../engine/runs/folder-data';
 import { preprocessInput } from '../engine/zoo/preprocess';
 import { DEFAULT_UNSURE_THRESHOLD, type RunConfidences, type WizardStateDto } from '../shared/dto/runs';
