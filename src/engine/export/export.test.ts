@@ -117,12 +117,22 @@ describe('Keras exports', () => {
     expect(meta.keras_version).toMatch(/^3\./);
     expect(meta.date_saved).toMatch(/^\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d$/);
     const cfg = JSON.parse(Buffer.from(zip['config.json']).toString());
-    expect(cfg).toMatchObject({ module: 'keras', class_name: 'Functional', registered_name: 'Functional' });
+    // What Keras 3.15.1's serialize_keras_object writes for a functional model (test/interop loads it in Keras).
+    expect(cfg).toMatchObject({ module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional', build_config: { input_shape: null }, compile_config: {} });
     expect(cfg.config.input_layers).toEqual(['input_layer', 0, 0]);
     const conv = cfg.config.layers.find((l: { name: string }) => l.name === 'Conv1');
     expect(conv).toMatchObject({ module: 'keras.layers', class_name: 'Conv2D', registered_name: null, build_config: { input_shape: [null, 64, 64, 3] } });
     expect(conv.config.dtype).toEqual({ module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null });
-    expect(conv.config.kernel_initializer.module).toBe('keras.initializers');
+    // tfjs's conv default is glorotNormal (Keras's is GlorotUniform); the export names what the model holds.
+    expect(conv.config.kernel_initializer).toEqual({ module: 'keras.initializers', class_name: 'GlorotNormal', config: { seed: null, input_axes: null, output_axes: null }, registered_name: null });
+    expect(conv.config.groups).toBe(1);
+    const bn = cfg.config.layers.find((l: { name: string }) => l.name === 'bn_Conv1');
+    expect(bn.inbound_nodes[0].kwargs).toEqual({ mask: null });
+    expect(bn.config).toMatchObject({ synchronized: false, renorm: false, renorm_clipping: null, renorm_momentum: 0.99 });
+    // Keras records no build shapes for layers built at construction (activations, pooling, dropout).
+    const relu = cfg.config.layers.find((l: { name: string }) => l.name === 'Conv1_relu');
+    expect(relu.build_config).toBeUndefined();
+    expect(relu.config).toMatchObject({ negative_slope: 0, threshold: 0 });
     expect(conv.inbound_nodes).toEqual([{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 64, 64, 3], dtype: 'float32', keras_history: ['input_layer', 0, 0] } }], kwargs: {} }]);
     const add = cfg.config.layers.find((l: { class_name: string }) => l.class_name === 'Add');
     expect(add.inbound_nodes[0].args).toHaveLength(1);
