@@ -68,6 +68,8 @@ export function exportHandlers(ctx: ServiceContext): Handlers<typeof exportMetho
           );
           const name = (run.datasetId !== null && getDataset(db, run.datasetId)?.name) || path.basename(job.data.root);
           context.dataset = { name, root: job.data.root, images };
+          // The augmentation the run trained with (null: off), for the training package's recipe.
+          context.training = { ...context.training, augment: job.data.augment ?? null };
           if (quantize && format === 'onnx' && job.data.validation.length) validation = await decodeValidation(job.data.root, job.data.validation, meta.inputSize);
         } catch (err) {
           if (!(err instanceof AppError && err.code === 'NOT_FOUND')) throw err;

@@ -7,6 +7,9 @@ import { type Bundle, stableJson, text } from './bundle';
 import { packageReadme, recipeFrom, trainScript } from './train-script';
 import type { ExportContext, ManifestImage } from './types';
 
+/** manifest.json's `format`: what `runs import` checks before it trusts a folder. */
+export const PACKAGE_FORMAT = 'transfer-studio.training-package';
+
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -23,13 +26,26 @@ export async function addPackageFiles(
   const images = [...(o.context?.dataset?.images ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const counts: Record<string, number> = { train: 0, validation: 0, test: 0, none: 0 };
   for (const im of images) counts[im.split ?? 'none']++;
-  const recipe = recipeFrom(o.context?.training, o.meta.inputSize);
+  const recipe = recipeFrom(o.context?.training, { model: o.model, backbone: o.meta.backbone, weights: o.meta.weights, inputSize: o.meta.inputSize });
   bundle.set('model.keras', o.kerasBytes);
   bundle.set(
     'manifest.json',
-    text(stableJson({ dataset: o.context?.dataset?.name ?? null, labels: o.meta.labels, counts, images, recipe, customLayers: o.customLayers, runId: o.context?.runId ?? null })),
+    text(
+      stableJson({
+        format: PACKAGE_FORMAT,
+        version: 1,
+        dataset: o.context?.dataset?.name ?? null,
+        backbone: o.meta.backbone,
+        labels: o.meta.labels,
+        counts,
+        images,
+        recipe,
+        customLayers: o.customLayers,
+        runId: o.context?.runId ?? null,
+      }),
+    ),
   );
   bundle.set('manifest.csv', text(manifestCsv(images)));
-  bundle.set('train.py', text(trainScript(recipe)));
-  bundle.set('README.md', text(packageReadme({ modelName: o.meta.backbone, labels: o.meta.labels, counts, recipe })));
+  bundle.set('train.py', text(trainScript()));
+  bundle.set('README.md', text(packageReadme({ modelName: o.meta.backbone, labels: o.meta.labels, counts, recipe, datasetRoot: o.context?.dataset?.root })));
 }
