@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
 import zipfile
 
@@ -147,6 +148,7 @@ def make_dataset(items, labels, prep, batch, augment_cfg, seed, shuffle):
     return ds.batch(batch).prefetch(tf.data.AUTOTUNE).with_options(options)
 
 
+@keras.saving.register_keras_serializable(package="transfer_studio")
 class RecipeSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """The app's per-batch schedule (src/engine/train/schedule.ts): warm-up, then constant, cosine or step."""
 
@@ -169,7 +171,8 @@ class RecipeSchedule(keras.optimizers.schedules.LearningRateSchedule):
         return lr
 
     def get_config(self):
-        return {"name": self.kind, "base_lr": self.base, "steps_per_epoch": self.spe, "epochs": self.epochs}
+        return {"name": self.kind, "base_lr": self.base, "steps_per_epoch": self.spe, "epochs": self.epochs,
+                "warmup_epochs": self.warm / self.spe, "step_every": self.every, "step_gamma": self.gamma}
 
 
 def make_optimizer(recipe, lr):
@@ -290,8 +293,8 @@ def load_model(path):
             raise
     # Packages exported before the fix to issue 18 name the model class's module "keras";
     # Keras 3.15 wants keras.src.models.functional. Rewrite that one field and load again.
-    fixed = os.path.join(ARGS.out, "model.fixed.keras")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(fixed + ".tmp", "w") as dst:
+    fixed = os.path.join(tempfile.mkdtemp(prefix="train-py-"), "model.keras")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(fixed, "w") as dst:
         for name in src.namelist():
             data = src.read(name)
             if name == "config.json":
@@ -299,7 +302,6 @@ def load_model(path):
                 cfg["module"] = "keras.src.models.functional"
                 data = json.dumps(cfg).encode()
             dst.writestr(name, data)
-    os.replace(fixed + ".tmp", fixed)
     log("note", message=f"{path}: rewrote config.json module to keras.src.models.functional to load it")
     return keras.saving.load_model(fixed, compile=False)
 
@@ -364,14 +366,18 @@ def main():
         frozen1 = blocks if until == "all" else 0 if until == "none" else names.index(until) + 1
         history = run_phase(model, recipe, 1, ARGS.lr, ARGS.epochs, frozen1, data, task, cw)
         history += run_phase(model, recipe, 2, ARGS.fine_tune_lr, ARGS.fine_tune_epochs, max(0, blocks - ARGS.fine_tune_blocks), data, task, cw)
-    for layer in model.layers:
+    # Save an uncompiled copy: the result should load anywhere with plain Keras, without this
+    # script's schedule class or the distributed optimizer's state.
+    trained = keras.Model.from_config(model.get_config())
+    trained.set_weights(model.get_weights())
+    for layer in trained.layers:
         layer.trainable = True
     # Every worker saves (some strategies need all of them in the call); only the chief's copy is
     # the result, the others go to a scratch folder.
     out = ARGS.out if task["chief"] else os.path.join(ARGS.out, "scratch", f"{task['type']}-{task['index']}")
     os.makedirs(out, exist_ok=True)
-    save_atomic(os.path.join(out, "trained.keras"), model.save)
-    save_atomic(os.path.join(out, "trained.weights.h5"), model.save_weights)
+    save_atomic(os.path.join(out, "trained.keras"), trained.save)
+    save_atomic(os.path.join(out, "trained.weights.h5"), trained.save_weights)
     result = {
         "format": RESULT_FORMAT,
         "version": 1,

@@ -11,6 +11,7 @@ import { exportHandlers } from './export';
 import { fsHandlers } from './fs-browser';
 import { datasetHandlers } from './datasets';
 import { runsHandlers } from './runs';
+import { runsImportHandlers } from './runs-import';
 import { trainHandlers } from './train';
 import { weightsHandlers } from './weights';
 
@@ -26,6 +27,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
     ...datasetHandlers(ctx),
     ...runsHandlers(ctx),
     ...trainHandlers(ctx),
+    ...runsImportHandlers(ctx),
     ...weightsHandlers(ctx),
   };
 }

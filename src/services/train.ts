@@ -48,7 +48,7 @@ export function requireRun(db: Db, id: number): RunRecord {
 const accuracyOf = (r: RunRecord): number | null => (typeof r.evaluation?.accuracy === 'number' ? r.evaluation.accuracy : null);
 
 export function toSummary(r: RunRecord): RunSummary {
-  return { id: r.id, projectId: r.projectId, datasetId: r.datasetId, backbone: r.backbone, weights: r.weights, status: r.status, backend: r.backend, startedAt: r.startedAt, finishedAt: r.finishedAt, accuracy: accuracyOf(r), error: r.error, name: r.name, threshold: r.threshold };
+  return { id: r.id, projectId: r.projectId, datasetId: r.datasetId, backbone: r.backbone, weights: r.weights, status: r.status, backend: r.backend, startedAt: r.startedAt, finishedAt: r.finishedAt, accuracy: accuracyOf(r), error: r.error, name: r.name, threshold: r.threshold, sourceRunId: typeof r.config.sourceRunId === 'number' ? r.config.sourceRunId : null };
 }
 
 function toDetail(db: Db, r: RunRecord): RunDetail {

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors';
 import type { RunSummary } from '../../shared/dto/train';
 import { callEngine } from '../context';
 import { formatPct, formatTable, printJson } from '../output';
+import { registerRunsImport } from './runs-import';
 
 const runId = (v: string): number => {
   const n = Number(v);
@@ -34,6 +35,7 @@ export function registerRuns(program: Command): void {
     });
   // The parent declares --json too and takes it first when both could: read both.
   const json = (opts: { json?: boolean }) => opts.json || cmd.opts<{ json?: boolean }>().json;
+  registerRunsImport(cmd, json);
   cmd
     .command('rename <run> <name>')
     .description('give a run a name (an empty name clears it)')

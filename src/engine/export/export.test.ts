@@ -258,11 +258,17 @@ describe('training package', () => {
     const script = await fs.readFile(path.join(out, 'train.py'), 'utf8');
     expect(script).toContain('MirroredStrategy()');
     expect(script).toContain('MultiWorkerMirroredStrategy()');
-    expect(script).toContain('default=3)');
+    expect(script).toContain('BackupAndRestore(');
     execFileSync('python3', ['-m', 'py_compile', path.join(out, 'train.py')]);
+    // The recipe train.py reads: phase 1 from the run's config, MobileNetV2's 19 freezing blocks.
+    expect(manifest.recipe.phases[0]).toEqual({ phase: 1, epochs: 3, lr: 0.001 });
+    expect(manifest.recipe.blocks.map((b: { name: string }) => b.name).slice(0, 3)).toEqual(['stem', 'block_0', 'block_1']);
+    expect(manifest.recipe.blocks).toHaveLength(19);
+    expect(manifest.recipe.blocks.flatMap((b: { layers: string[] }) => b.layers).some((n: string) => n.startsWith('head_'))).toBe(false);
     const readme = await fs.readFile(path.join(out, 'README.md'), 'utf8');
-    expect(readme).toContain('transfer-studio weights import output/trained.weights.h5 --model mobilenetv2');
+    expect(readme).toContain('transfer-studio runs import output');
     expect(readme).toContain('TF_CONFIG');
+    expect(readme).toContain('kind: TFJob');
   });
 });
 

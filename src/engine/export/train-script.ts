@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_AUGMENT, type AugmentConfig } from '../data/augment';
-import { resourcePath } from '../platform/app-root';
+import { resourcePath } from '../../platform/app-root';
 import { backboneBlocks } from '../train/freeze';
 import { isHeadLayer } from '../train/head';
 import { getModelSpec } from '../zoo/registry';

@@ -150,6 +150,8 @@ export const RunSummarySchema = z.object({
   name: z.string().nullable().optional(),
   /** The run's "unsure" threshold, if one was chosen. */
   threshold: z.number().nullable().optional(),
+  /** Set on a run imported from a training package (runs.import): the run the package came from. */
+  sourceRunId: z.number().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

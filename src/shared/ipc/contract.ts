@@ -8,6 +8,7 @@ import { classifyMethods } from './methods/classify';
 import { exportMethods } from './methods/export';
 import { fsMethods } from './methods/fs';
 import { runsMethods } from './methods/runs';
+import { runsImportMethods } from './methods/runs-import';
 import { trainMethods } from './methods/train';
 import { weightsMethods } from './methods/weights';
 
@@ -24,6 +25,7 @@ export const contract = {
   ...fsMethods,
   ...runsMethods,
   ...trainMethods,
+  ...runsImportMethods,
   ...weightsMethods,
 } as const;
 
