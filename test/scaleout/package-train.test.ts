@@ -103,6 +103,8 @@ describe.skipIf(pythonMissing())('training package: train.py with tf.distribute'
     expect(await w.done, w.err.slice(-4000)).toBe(0);
     const ev = events(w.out);
     expect(ev.find((e) => e.event === 'start')).toMatchObject({ strategy: 'MirroredStrategy', replicas: 1, workers: 1, train: 27, validation: 6 });
+    // model.keras loads in Keras as exported (no rewrite of an old package's config).
+    expect(ev.filter((e) => e.event === 'note')).toEqual([]);
     const phases = ev.filter((e) => e.event === 'phase');
     const blocks = manifest.recipe.blocks;
     // Phase 1: every backbone layer frozen; phase 2: all but the top 2 blocks, at lr × 0.1.

@@ -15,6 +15,9 @@ import { hashAlgorithmFor, hashFile, kerasCacheDir, kerasWeightFile, type CacheO
 import { importH5Weights } from './h5-import';
 import { tryLock } from './lock';
 
+/** Folder under the Keras cache for imported Keras 3 weight files (Keras never reads it). */
+export const KERAS3_SUBDIR = 'transfer-studio';
+
 export interface InstallOptions extends CacheOptions {
   /** Pair layers by name (Keras 2 names accepted) instead of Keras's positional rule. */
   byName?: boolean;
@@ -25,7 +28,8 @@ export interface InstallResult {
   variant: WeightsVariant;
   path: string;
   bytes: number;
-  format: 'keras-h5-weights' | 'keras-h5-model';
+  /** keras-v3-weights: a Keras 3 `.weights.h5`, kept under KERAS_CACHE/transfer-studio/ (see installWeightsFile). */
+  format: 'keras-h5-weights' | 'keras-h5-model' | 'keras-v3-weights';
   layers: number;
   weightsLoaded: number;
   replaced: boolean;
@@ -51,9 +55,6 @@ async function checkLoads(kerasName: string, variant: WeightsVariant, file: stri
   const model: tf.LayersModel = getModelSpec(kerasName).build({ includeTop: variant === 'top' });
   try {
     const report = await importH5Weights(model, file, { byName, kerasName });
-    if (report.format === 'keras-v3') {
-      throw new AppError('UNSUPPORTED', `${file} is a Keras 3 weights file (model.save_weights("x.weights.h5")); Keras's applications load only the legacy .h5 layout under ${kerasName}'s cache name. Use it with train --weights ${file} instead.`, { file, format: report.format });
-    }
     if (report.missing.length > 0 || report.skipped.length > 0) {
       const first = report.missing[0] ?? report.skipped[0]?.layer;
       throw new AppError('WEIGHTS_MISMATCH', `${file} does not hold every weight of ${kerasName} (${variant}): nothing for layer ${first}. Only a complete ${kerasName} weights file can go into the cache.`, { file, missing: report.missing, skipped: report.skipped });
@@ -71,8 +72,9 @@ function variantOrder(file: string, variant?: WeightsVariant): WeightsVariant[] 
 }
 
 /**
- * Checks that a legacy Keras `.h5` (weights only or full model) loads into the zoo model and, where
- * Keras lists a hash, that it is Keras's own file; then copies it into the cache under Keras's name.
+ * Checks that a Keras weights file loads completely into the zoo model. A legacy `.h5` (weights
+ * only or full model) must also be Keras's own file where Keras lists a hash, and goes into the
+ * cache under Keras's name; a Keras 3 `.weights.h5` goes to `<cache>/transfer-studio/`.
  * Without `variant`, the variant the file fits is detected.
  * @throws AppError MODEL_UNKNOWN, NOT_FOUND, FILE_CORRUPT, WEIGHTS_MISMATCH, WEIGHTS_CORRUPT, UNSUPPORTED, CONFLICT, DISK_FULL, READ_ONLY
  */
@@ -104,7 +106,11 @@ export async function installWeightsFile(kerasName: string, file: string, varian
   if (!chosen || !report) throw firstError;
 
   const f = kerasWeightFile(kerasName, chosen);
-  if (f.file_hash) {
+  // A Keras 3 .weights.h5 (model.save_weights) is never Keras's own download, and Keras's
+  // applications read their cache name as a legacy .h5; so it keeps its layout and goes beside the
+  // cache, named after the model and the file's hash, for `train --weights FILE`.
+  const keras3 = report.format === 'keras-v3';
+  if (f.file_hash && !keras3) {
     const algorithm = hashAlgorithmFor(f.file_hash, f.hash_algorithm);
     const actual = await hashFile(src, algorithm);
     if (actual !== f.file_hash.toLowerCase()) {
@@ -116,8 +122,8 @@ export async function installWeightsFile(kerasName: string, file: string, varian
     }
   }
 
-  const dir = kerasCacheDir(opts);
-  const dest = path.join(dir, f.file_name);
+  const dir = keras3 ? path.join(kerasCacheDir(opts), KERAS3_SUBDIR) : kerasCacheDir(opts);
+  const dest = path.join(dir, keras3 ? `${f.file_name.replace(/\.h5$/, '')}.${srcHash.slice(0, 12)}.weights.h5` : f.file_name);
   const tmp = `${dest}.import-${process.pid}.tmp`;
   try {
     await mkdir(dir, { recursive: true });
@@ -143,7 +149,7 @@ export async function installWeightsFile(kerasName: string, file: string, varian
       await rm(tmp, { force: true });
       throw fsError(err, dir, src);
     }
-    return { kerasName, variant: chosen, path: dest, bytes: srcStat.size, format: report.format as InstallResult['format'], layers: report.loaded.length, weightsLoaded: report.weightsLoaded, replaced };
+    return { kerasName, variant: chosen, path: dest, bytes: srcStat.size, format: keras3 ? 'keras-v3-weights' : (report.format as InstallResult['format']), layers: report.loaded.length, weightsLoaded: report.weightsLoaded, replaced };
   } finally {
     await lock.release();
   }

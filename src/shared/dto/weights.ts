@@ -83,7 +83,7 @@ export const WeightsImportResultSchema = z.object({
   /** Where the file now lies in the cache, under Keras's file name. */
   path: z.string(),
   bytes: z.number(),
-  format: z.enum(['keras-h5-weights', 'keras-h5-model']),
+  format: z.enum(['keras-h5-weights', 'keras-h5-model', 'keras-v3-weights']),
   layers: z.number(),
   weightsLoaded: z.number(),
   /** True when the cache already held a file under that name and it was replaced. */
