@@ -19,6 +19,8 @@ await build({
   ...common,
   entryPoints: {
     'main/electron-main': 'src/main/electron-main.ts',
+    // The engine host process (utilityProcess in Electron); see src/host/host-client.ts:hostEntry.
+    'main/engine-host': 'src/host/host-entry.ts',
     ...Object.fromEntries(findWorkers('src').map((w) => [`main/${path.basename(w, '.ts')}`, w])),
     // Modules a worker imports by path at run time (see workerModule() in services/train-runner.ts).
     'main/train-folder-data': 'src/engine/runs/folder-data.ts',

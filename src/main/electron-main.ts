@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: MIT
-// The Electron main process: one window, single instance, the engine behind validated IPC.
+// The Electron main process: one window, single instance, dialogs, and validated IPC to the engine,
+// which runs in its own utilityProcess (engine-process.ts).
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { channelOf, EVENT_CHANNEL, METHODS, type EngineHandlers } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
 import { serializeError } from '../shared/errors';
-import { openDatabase } from '../store/db';
-import { createEngineApi } from '../services/api';
 import { addLogSink, createLogger } from '../platform/logger';
-import { useProductionTf } from '../engine/backend/backend';
+import { appInfo } from '../services/app-info';
+import { startEngineProcess } from './engine-process';
 import { loadWindowState, saveWindowState } from './window-state';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalLink, isAppUrl, secureWebPreferences } from './window-options';
 
 const log = createLogger('main');
-useProductionTf();
 const here = path.dirname(fileURLToPath(import.meta.url));
 const indexUrl = pathToFileURL(path.join(here, '..', 'renderer', 'index.html')).href;
 
@@ -46,15 +45,17 @@ if (!app.requestSingleInstanceLock()) {
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-    const db = openDatabase(path.join(process.env.TRANSFER_STUDIO_HOME!, 'transfer-studio.db'));
-    const allowedRoots = new Set<string>();
-    const api: EngineHandlers = {
-      ...createEngineApi({ db, mode: 'electron', allowedRoots, emit: (event, payload) => win?.webContents.send(EVENT_CHANNEL, event, payload) }),
+    // The engine host opens the database under TRANSFER_STUDIO_HOME, set above for it to inherit.
+    const engine = startEngineProcess();
+    engine.onEvent((event, payload) => win?.webContents.send(EVENT_CHANNEL, event, payload));
+    app.on('will-quit', () => void engine.close());
+    const local: Partial<EngineHandlers> = {
+      'app.info': async () => appInfo('electron'),
       // The one method only the desktop app can serve: the native folder dialog.
       'dialog.openFolder': async ({ title }) => {
         const r = await dialog.showOpenDialog(win!, { title, properties: ['openDirectory'] });
         const chosen = r.canceled ? null : (r.filePaths[0] ?? null);
-        if (chosen) allowedRoots.add(chosen);
+        if (chosen) engine.allowRoot(chosen);
         return { path: chosen };
       },
     };
@@ -63,7 +64,8 @@ if (!app.requestSingleInstanceLock()) {
         // Only our own page may call the engine.
         if (!event.senderFrame || !isAppUrl(event.senderFrame.url, indexUrl)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Unknown sender' } };
         try {
-          return { ok: true, result: await dispatch(api, method, input) };
+          const result = local[method] ? await dispatch(local as EngineHandlers, method, input) : await engine.callRaw(method, input);
+          return { ok: true, result };
         } catch (err) {
           return { ok: false, error: serializeError(err) };
         }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serializeError, AppError } from '../shared/errors';
-import type { EngineHandlers, EventName, EventPayload } from '../shared/ipc/contract';
+import { isMethod, type EngineHandlers, type EventName, type EventPayload } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
 import { createLogger } from '../platform/logger';
 import { hostAllowed, newToken, originAllowed, SECURITY_HEADERS, tokenFrom, tokenMatches } from './security';
@@ -28,8 +28,17 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** Serves a contract call by name; the callee validates (dispatch, or the engine host's client). */
+export type EngineCall = (method: string, input: unknown) => Promise<unknown>;
+
 export interface ServerOptions {
-  api: EngineHandlers;
+  /**
+   * Where contract calls go: an in-process API (tests, the CLI), or a call forwarded to the
+   * engine host process (`transfer-studio serve`), which keeps this event loop free.
+   */
+  api: EngineHandlers | EngineCall;
+  /** Methods this process answers itself without asking the engine (app.info: the UI's own facts). */
+  local?: Partial<EngineHandlers>;
   /** The built renderer (dist/renderer). */
   staticDir: string;
   port?: number;
@@ -88,6 +97,10 @@ function serveStatic(staticDir: string, pathname: string, res: ServerResponse): 
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
+  const api = opts.api;
+  const local = opts.local ?? {};
+  const engine: EngineCall = typeof api === 'function' ? api : (method, input) => dispatch(api, method, input);
+  const call: EngineCall = (method, input) => (isMethod(method) && local[method] ? dispatch({ ...local } as EngineHandlers, method, input) : engine(method, input));
   const sockets = new Set<WebSocket>();
   let port = 0;
 
@@ -111,7 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Use POST' } });
       try {
         const input = await readBody(req);
-        const result = await dispatch(opts.api, match[1], input);
+        const result = await call(match[1], input);
         return sendJson(res, 200, { ok: true, result });
       } catch (err) {
         const e = serializeError(err);

@@ -20,3 +20,6 @@ export const WIZARD_STEPS = [
   { id: 'classify', title: 'Classify' },
   { id: 'doctor', title: 'Doctor' },
 ] as const;
+
+/** The app's own facts: a UI process answers app.info itself, without waiting on the engine host. */
+export const appInfo = (mode: 'electron' | 'browser' | 'cli') => ({ name: APP_NAME, version: APP_VERSION, mode, steps: WIZARD_STEPS.map((s) => ({ ...s })) });

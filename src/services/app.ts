@@ -2,14 +2,14 @@
 import type { Handlers } from '../shared/ipc/contract';
 import type { appMethods } from '../shared/ipc/methods/app';
 import { createProject, deleteProject, listProjects } from '../store/repos/projects';
-import { APP_NAME, APP_VERSION, WIZARD_STEPS } from './app-info';
+import { appInfo } from './app-info';
 import type { ServiceContext } from './context';
 import { doctorReport } from './doctor';
 import { describeModel, listModelSummaries } from './models';
 
 export function appHandlers(ctx: ServiceContext): Handlers<typeof appMethods> {
   return {
-    'app.info': async () => ({ name: APP_NAME, version: APP_VERSION, mode: ctx.mode, steps: WIZARD_STEPS.map((s) => ({ ...s })) }),
+    'app.info': async () => appInfo(ctx.mode),
     'doctor.report': async ({ integrity }) => doctorReport({ integrity }),
     'models.list': async ({ kind }) => listModelSummaries(kind),
     'models.show': async ({ id }) => describeModel(id),

@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { appRoot } from '../../platform/app-root';
 import { startServer, type RunningServer } from '../../server/server';
-import { createEngineApi } from '../../services/api';
-import { cliDb } from '../context';
+import { forkHost } from '../../host/host-client';
+import { appInfo } from '../../services/app-info';
 import { AppError } from '../../shared/errors';
 
 export function rendererDir(): string {
@@ -31,17 +31,20 @@ export async function serveBrowserMode(opts: { port?: number; open?: boolean; js
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new AppError('NOT_FOUND', `The app's web files are not built (${staticDir} is missing). Run \`npm run build\` first.`);
   }
-  // Events go to whichever UIs are connected to this server; the server is made after the API.
+  // The engine runs in its own process; this one only serves HTTP, so evaluation, export or
+  // classification never hold up a page load or a call. Its events go to every connected UI.
+  const host = forkHost({ mode: 'browser' });
   let server: RunningServer | undefined = undefined;
-  const api = createEngineApi({ db: cliDb(), mode: 'browser', emit: (event, payload) => server?.emit(event, payload) });
-  server = await startServer({ api, staticDir, port: opts.port });
+  host.onEvent((event, payload) => server?.emit(event, payload));
+  server = await startServer({ api: host.callRaw, local: { 'app.info': async () => appInfo('browser') }, staticDir, port: opts.port });
+  host.ready.catch((err: unknown) => process.stderr.write(`${(err as Error).message}\n`));
   if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.urlWithToken, port: server.port, token: server.token })}\n`);
   else {
     if (opts.reason) process.stdout.write(`${opts.reason}\n`);
     process.stdout.write(`Transfer Studio is running in browser mode. Open this link (it carries this launch's secret token):\n\n    ${server.urlWithToken}\n\nPress Ctrl+C to stop.\n`);
   }
   if (opts.open) openInBrowser(server.urlWithToken);
-  const stop = () => void server.close().then(() => process.exit(0));
+  const stop = () => void Promise.all([server.close(), host.close()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
