@@ -9,6 +9,7 @@ import { classifyHandlers } from './classify';
 import type { ServiceContext } from './context';
 import { exportHandlers } from './export';
 import { fsHandlers } from './fs-browser';
+import { jobsHandlers } from './jobs';
 import { datasetHandlers } from './datasets';
 import { runsHandlers } from './runs';
 import { runsImportHandlers } from './runs-import';
@@ -24,6 +25,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
     ...classifyHandlers(ctx),
     ...exportHandlers(ctx),
     ...fsHandlers(ctx),
+    ...jobsHandlers(ctx),
     ...datasetHandlers(ctx),
     ...runsHandlers(ctx),
     ...trainHandlers(ctx),

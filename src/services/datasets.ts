@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors';
 import { findDatasetByRoot, getDataset, listDatasets, listImages, saveScan, type DatasetRecord, type StoredImage } from '../store/repos/datasets';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
+import { runCallJob } from './jobs';
 import { confinePath } from './paths';
 import { splitImages, userSplitOf } from './train-plan';
 
@@ -73,12 +74,14 @@ function pickImages(db: Db, d: DatasetRecord, className: string | undefined): St
 export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
   const { db } = ctx;
   return {
-    'datasets.import': async ({ root, projectId }) => {
+    'datasets.import': async ({ root, projectId, jobId }) => runCallJob(ctx, 'datasets.import', jobId, async (job) => {
       const abs = confinePath(ctx, root, 'dataset folder');
       const existing = findDatasetByRoot(db, abs, projectId ?? null);
       const previous = existing ? listImages(db, existing.id) : [];
-      const scan = await scanDataset(abs, existing ? { previous } : {});
+      const scan = await scanDataset(abs, { ...(existing ? { previous } : {}), signal: job.signal, onProgress: (p) => job.progress(p.done, p.total) });
       const diff = diffScans(previous, scan);
+      // The last point a cancel stops the import: after it the scan is saved in one transaction.
+      job.check();
       const rec = saveScan(db, scan, { projectId: projectId ?? null, name: path.basename(abs), ...(existing ? { datasetId: existing.id } : {}) });
       return {
         dataset: summarizeDataset(rec, listImages(db, rec.id)),
@@ -88,7 +91,7 @@ export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
         changed: diff.changed.map((c) => c.after.path),
         unchanged: diff.unchanged,
       };
-    },
+    }),
     'datasets.list': async ({ projectId }) => listDatasets(db, projectId).map((d) => summarizeDataset(d, listImages(db, d.id))),
     'datasets.get': async ({ id, split }): Promise<DatasetDetail> => {
       const d = requireDataset(db, id);

@@ -15,6 +15,7 @@ import { getDataset } from '../store/repos/datasets';
 import { listExports, recordExport, type ExportRecord } from '../store/repos/exports';
 import { getRun } from '../store/repos/runs';
 import type { ServiceContext } from './context';
+import { runCallJob } from './jobs';
 import { confinePath } from './paths';
 import { readJob } from './train-plan';
 import { modelDirOf } from './train-runner';
@@ -48,7 +49,8 @@ async function decodeValidation(root: string, items: { path: string; label: numb
 export function exportHandlers(ctx: ServiceContext): Handlers<typeof exportMethods> {
   const { db } = ctx;
   return {
-    'export.run': async ({ runId, modelDir, format, out, zip, quantize }) => {
+    'export.run': async ({ runId, modelDir, format, out, zip, quantize, jobId }) => runCallJob(ctx, 'export', jobId, async (job) => {
+      job.progress(0, 1, `${format}: preparing`);
       const target = confinePath(ctx, out, 'export target');
       let artifactDir: string;
       let context: ExportContext | undefined;
@@ -77,10 +79,13 @@ export function exportHandlers(ctx: ServiceContext): Handlers<typeof exportMetho
       } else {
         artifactDir = path.resolve(modelDir!);
       }
-      const r = await exportModel({ artifactDir, format, out: target, zip, quantize, context, validation });
+      job.check();
+      job.progress(0, 1, `${format}: converting`);
+      const r = await exportModel({ artifactDir, format, out: target, zip, quantize, context, validation, signal: job.signal });
       const rec = recordExport(db, { runId: runId ?? null, format: quantize ? `${format}+${quantize}` : format, path: r.path, files: r.files });
+      job.progress(1, 1, `${format}: written`);
       return { id: rec.id, runId: rec.runId, format: r.format, path: r.path, files: r.files, notes: r.notes, parity: r.parity, quantization: r.quantization };
-    },
+    }),
     'export.list': async ({ runId }) => listExports(db, runId).map(toDto),
   };
 }

@@ -21,6 +21,7 @@ import { isProcessAlive } from '../store/repos/jobs';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
 import { requireDataset } from './datasets';
+import { runCallJob } from './jobs';
 import { planRun, readJob, userSplitOf, writeJob } from './train-plan';
 import { cancelRun, canResume, isActive, launchRun, markDeadRuns, modelDirOf } from './train-runner';
 
@@ -119,7 +120,7 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
     },
     'runs.list': async ({ projectId }) => listRuns(db, projectId).map(toSummary),
     'runs.get': async ({ id }) => toDetail(db, requireRun(db, id)),
-    'eval.run': async ({ runId, datasetId }) => {
+    'eval.run': async ({ runId, datasetId, jobId }) => runCallJob(ctx, 'eval', jobId, async (job) => {
       const run = requireRun(db, runId);
       const modelDir = run.dir ? modelDirOf(run.dir) : '';
       if (!run.dir || !existsSync(path.join(modelDir, 'meta.json'))) {
@@ -130,18 +131,22 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
       try {
         const target = await evalTarget(db, run, meta.labels, datasetId);
         const source = folderSource({ ...target.args, imageSize: meta.inputSize }, target.args.test, false);
+        const total = target.args.test.length;
         const evaluation = await evaluateModel(model, source, {
           imageSize: meta.inputSize,
           numClasses: meta.labels.length,
           classNames: meta.labels,
           preprocess: (x) => preprocessInput(x, meta.preprocess),
+          signal: job.signal,
+          onBatch: (done) => job.progress(done, total),
         });
+        job.check();
         const out = { ...evaluation, split: target.split, ...(datasetId ?? run.datasetId ? { datasetId: datasetId ?? run.datasetId! } : {}) };
         if (target.own) updateRun(db, runId, { evaluation: out });
         return out;
       } finally {
         model.dispose();
       }
-    },
+    }),
   };
 }

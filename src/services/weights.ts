@@ -20,6 +20,13 @@ export const NSFWJS_DISPLAY_NAME = 'MobileNetV2, weights from nsfwjs';
 /** Downloads running in this process, by job id, for cancel. */
 const active = new Map<string, AbortController>();
 
+/** Cancels a download running in this process by its job id; its `.part` is kept for resuming. */
+export function cancelDownload(jobId: string): boolean {
+  const c = active.get(jobId);
+  c?.abort();
+  return c !== undefined;
+}
+
 export const downloadJobId = (kerasName: string, variant: WeightsVariant): string => `weights:${kerasName}:${variant}`;
 
 /**
@@ -110,9 +117,7 @@ export function weightsHandlers(ctx: ServiceContext): Handlers<typeof weightsMet
     },
 
     'weights.cancel': async ({ model, variant }) => {
-      const c = active.get(downloadJobId(kerasNameOf(model), variant));
-      c?.abort();
-      return { cancelled: c !== undefined };
+      return { cancelled: cancelDownload(downloadJobId(kerasNameOf(model), variant)) };
     },
 
     'weights.verify': async ({ model, variant }) => {

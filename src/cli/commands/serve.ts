@@ -37,7 +37,13 @@ export async function serveBrowserMode(opts: { port?: number; open?: boolean; js
   let server: RunningServer | undefined = undefined;
   host.onEvent((event, payload) => server?.emit(event, payload));
   server = await startServer({ api: host.callRaw, local: { 'app.info': async () => appInfo('browser') }, staticDir, port: opts.port });
-  host.ready.catch((err: unknown) => process.stderr.write(`${(err as Error).message}\n`));
+  // The link is printed once the engine answers, so the first click finds a working app.
+  try {
+    await host.ready;
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
   if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.urlWithToken, port: server.port, token: server.token })}\n`);
   else {
     if (opts.reason) process.stdout.write(`${opts.reason}\n`);

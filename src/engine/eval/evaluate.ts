@@ -16,6 +16,8 @@ export interface PredictOptions {
   imageSize: number;
   numClasses: number;
   signal?: AbortSignal;
+  /** After each batch, with the examples predicted so far (progress for the UI). */
+  onBatch?: (done: number) => void;
   /** Keras preprocess_input of the backbone, for sources that yield 0..255 pixels. */
   preprocess?: (x: tf.Tensor4D) => tf.Tensor4D;
 }
@@ -35,6 +37,7 @@ export async function predictSource(model: tf.LayersModel, source: BatchSource, 
     ps.push((await p.data()) as Float32Array);
     tf.dispose([x, p]);
     ys.push(b.y);
+    opts.onBatch?.(ys.reduce((a, y) => a + y.length, 0));
     const bIds = b.ids ?? b.paths;
     if (bIds) ids.push(...bIds);
     else withIds = false;

@@ -102,6 +102,10 @@ async function onnxParity(onnx: Uint8Array, expected: Float32Array, x: Float32Ar
   }
 }
 
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled before any file was written.');
+}
+
 /**
  * Exports the model folder `req.artifactDir` as `req.format` to `req.out`.
  * @throws AppError INVALID_ARGUMENT (format, quantize), NOT_FOUND/FILE_CORRUPT (model folder),
@@ -116,6 +120,7 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
   }
   const { model, meta } = await loadModelArtifact(req.artifactDir);
   try {
+    throwIfCancelled(req.signal);
     const size = meta.inputSize;
     const bundle: Bundle = new Map();
     const notes: string[] = [];
@@ -170,6 +175,7 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
       await addPackageFiles(bundle, { model, meta, context: req.context, kerasBytes: await kerasArchiveBytes(model, meta.createdAt), customLayers: custom });
     }
     await commonFiles(bundle, req, meta, model.countParams(), notes);
+    throwIfCancelled(req.signal);
     const files = await writeBundle(bundle, req.out, req.zip ?? false);
     return { ...result, path: req.out, files };
   } finally {

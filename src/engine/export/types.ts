@@ -46,6 +46,8 @@ export interface ExportRequest {
   quantize?: Quantization;
   context?: ExportContext;
   validation?: ValidationSet;
+  /** Checked between conversion steps and before anything is written, so a cancel leaves no files. */
+  signal?: AbortSignal;
 }
 
 export interface ExportedFile {

@@ -7,6 +7,7 @@ import { appMethods } from './methods/app';
 import { classifyMethods } from './methods/classify';
 import { exportMethods } from './methods/export';
 import { fsMethods } from './methods/fs';
+import { JobKindSchema, jobsMethods } from './methods/jobs';
 import { runsMethods } from './methods/runs';
 import { runsImportMethods } from './methods/runs-import';
 import { trainMethods } from './methods/train';
@@ -24,6 +25,7 @@ export const contract = {
   ...exportMethods,
   ...fsMethods,
   ...runsMethods,
+  ...jobsMethods,
   ...trainMethods,
   ...runsImportMethods,
   ...weightsMethods,
@@ -66,6 +68,8 @@ export const events = {
     rate: z.number().optional(),
     etaSeconds: z.number().optional(),
   }),
+  /** The end of a job that runs inside one call (import, eval, export): the call answers at the same time. */
+  'job.status': z.object({ jobId: z.string(), kind: JobKindSchema, status: z.enum(['running', 'completed', 'failed', 'cancelled']), error: z.string().optional() }),
   'train.batch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), batch: z.number(), batches: z.number().optional(), loss: z.number(), acc: z.number(), lr: z.number(), imagesPerSec: z.number(), etaSeconds: z.number().optional() }),
   'train.epoch': z.object({ runId: z.number(), phase: z.number(), epoch: z.number(), loss: z.number(), acc: z.number(), valLoss: z.number().optional(), valAcc: z.number().optional(), lr: z.number(), seconds: z.number(), imagesPerSec: z.number().optional() }),
   'train.status': z.object({ runId: z.number(), status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),

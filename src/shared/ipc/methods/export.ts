@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ExportFormatSchema, ExportRecordSchema, ExportResultSchema, QuantizationSchema } from '../../dto/export';
 import { FsPath } from './common';
+import { CallerJobId } from './jobs';
 
 export const exportMethods = {
   /** Exports a run's trained model (or a model folder) as one format, to a folder or a zip. */
@@ -15,6 +16,7 @@ export const exportMethods = {
         out: FsPath,
         zip: z.boolean().optional(),
         quantize: QuantizationSchema.optional(),
+        jobId: CallerJobId.optional(),
       })
       .strict()
       .refine((v) => (v.runId === undefined) !== (v.modelDir === undefined), { message: 'Pass exactly one of runId or modelDir.' }),

@@ -14,11 +14,12 @@ import {
   TrainStartSchema,
 } from '../../dto/train';
 import { FsPath, Id } from './common';
+import { CallerJobId } from './jobs';
 
 const RunId = z.object({ runId: z.number().int().positive() }).strict();
 
 export const trainMethods = {
-  'datasets.import': { input: z.object({ root: FsPath, projectId: z.number().int().positive().optional() }).strict(), output: ImportResultSchema },
+  'datasets.import': { input: z.object({ root: FsPath, projectId: z.number().int().positive().optional(), jobId: CallerJobId.optional() }).strict(), output: ImportResultSchema },
   'datasets.list': { input: z.object({ projectId: z.number().int().positive().optional() }).strict(), output: z.array(DatasetSummarySchema) },
   'datasets.get': { input: z.object({ id: z.number().int().positive(), split: SplitSettingsSchema.optional() }).strict(), output: DatasetDetailSchema },
   'datasets.preview': {
@@ -44,5 +45,5 @@ export const trainMethods = {
   'train.resume': { input: RunId, output: z.object({ runId: z.number() }) },
   'runs.list': { input: z.object({ projectId: z.number().int().positive().optional() }).strict(), output: z.array(RunSummarySchema) },
   'runs.get': { input: Id, output: RunDetailSchema },
-  'eval.run': { input: z.object({ runId: z.number().int().positive(), datasetId: z.number().int().positive().optional() }).strict(), output: EvaluationSchema },
+  'eval.run': { input: z.object({ runId: z.number().int().positive(), datasetId: z.number().int().positive().optional(), jobId: CallerJobId.optional() }).strict(), output: EvaluationSchema },
 } as const;
