@@ -47,7 +47,7 @@ describe('the browser-mode server while the engine works', () => {
     const out = path.join(tmp, 'export-onnx');
     const running = { eval: true, export: true, classify: true };
     const evaluation = call('eval.run', { runId: run.runId, jobId: 'loop-eval' }).finally(() => (running.eval = false));
-    const exported = call('export.run', { runId: run.runId, format: 'onnx', out, jobId: 'loop-export' }).finally(() => (running.export = false));
+    const exported = call('export.run', { runId: run.runId, format: 'onnx', quantize: 'int8', out, jobId: 'loop-export' }).finally(() => (running.export = false));
     const { jobId } = await call('classify.start', { model: String(run.runId), dir: run.root, recursive: true });
     const watchClassify = (async () => {
       for (;;) {
@@ -66,7 +66,7 @@ describe('the browser-mode server while the engine works', () => {
       latencies.push(performance.now() - t0);
       expect(info.mode).toBe('browser');
       if (all) whileAllThree++;
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 2));
     }
     const [ev, ex, job] = await Promise.all([evaluation, exported, watchClassify]);
 

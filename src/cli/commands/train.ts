@@ -3,13 +3,10 @@
 // a progress bar on stderr, or as JSON lines on stdout with --json. Ctrl+C cancels the run after
 // the batch in flight, and `train --resume RUN` continues it from its last epoch checkpoint.
 import { InvalidArgumentError, type Command } from 'commander';
-import { createEngineApi } from '../../services/api';
-import { waitForRun } from '../../services/train-runner';
 import type { EvaluationDto, RunDetail, TrainStart } from '../../shared/dto/train';
 import { AppError } from '../../shared/errors';
-import type { EventName, EventPayload, Input, Method, Output } from '../../shared/ipc/contract';
-import { dispatch } from '../../shared/ipc/dispatch';
-import { cliDb } from '../context';
+import type { EventPayload } from '../../shared/ipc/contract';
+import { callEngine, engineWithEvents, onEngineEvent } from '../context';
 import { formatPct, formatTable, printJson, printJsonLine } from '../output';
 import { formatImport } from './datasets';
 import { formatProgress } from './train-progress';
@@ -50,10 +47,22 @@ interface TrainOpts {
   json?: boolean;
 }
 
-/** An engine API whose events reach `onEvent` (callEngine's API drops them). */
-function engineWithEvents(onEvent: <E extends EventName>(event: E, payload: EventPayload<E>) => void) {
-  const api = createEngineApi({ db: cliDb(), mode: 'cli', emit: onEvent });
-  return <M extends Method>(method: M, input: Input<M>) => dispatch(api, method, input) as Promise<Output<M>>;
+const ENDED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+
+/** Resolves when the run's 'train.status' event says it ended (or runs.get says it already has). */
+async function runEnded(call: typeof callEngine, runId: number): Promise<void> {
+  let stop = () => undefined as unknown;
+  const ended = new Promise<void>((resolve) => {
+    stop = onEngineEvent((event, payload) => {
+      if (event === 'train.status' && (payload as EventPayload<'train.status'>).runId === runId && ENDED.has((payload as EventPayload<'train.status'>).status)) resolve();
+    });
+  });
+  try {
+    if (ENDED.has((await call('runs.get', { id: runId })).status)) return;
+    await ended;
+  } finally {
+    stop();
+  }
 }
 
 function headline(ev: EvaluationDto | null): Record<string, number> {
@@ -100,7 +109,7 @@ async function runTrain(opts: TrainOpts): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await waitForRun(runId);
+    await runEnded(call, runId);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -4,10 +4,8 @@
 import type { Command } from 'commander';
 import type { WeightsList } from '../../shared/dto/weights';
 import { AppError } from '../../shared/errors';
-import type { EventName, EventPayload, Input, Method, Output } from '../../shared/ipc/contract';
-import { dispatch } from '../../shared/ipc/dispatch';
-import { createEngineApi } from '../../services/api';
-import { callEngine, cliDb } from '../context';
+import type { EventPayload } from '../../shared/ipc/contract';
+import { callEngine, engineWithEvents } from '../context';
 import { formatBytes, formatTable, printJson } from '../output';
 
 type Variant = 'top' | 'notop';
@@ -52,12 +50,6 @@ export function formatDownloadProgress(p: Pick<EventPayload<'job.progress'>, 'do
   const frac = Math.min(1, p.done / p.total);
   const filled = Math.round(frac * BAR);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${formatBytes(p.done)} / ${formatBytes(p.total)}${rate}${eta(p.etaSeconds)}`;
-}
-
-/** An engine API whose events reach `onEvent` (callEngine's API drops them). */
-function engineWithEvents(onEvent: <E extends EventName>(event: E, payload: EventPayload<E>) => void) {
-  const api = createEngineApi({ db: cliDb(), mode: 'cli', emit: onEvent });
-  return <M extends Method>(method: M, input: Input<M>) => dispatch(api, method, input) as Promise<Output<M>>;
 }
 
 async function download(model: string, opts: { variant?: string; json?: boolean }): Promise<void> {

@@ -6,6 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
+import { backendSettled } from '../backend/backend';
 import { loadModelFromDir, saveModelToDir } from '../train/model-io';
 import type { PreprocessMode } from '../zoo/types';
 
@@ -70,6 +71,7 @@ export async function writeArtifactThreshold(dir: string, threshold: number | nu
 
 export async function loadModelArtifact(dir: string): Promise<{ model: tf.LayersModel; meta: ModelArtifactMeta }> {
   const meta = await readArtifactMeta(dir);
+  await backendSettled();
   try {
     return { model: await loadModelFromDir(dir), meta };
   } catch (err) {

@@ -82,6 +82,7 @@ export function backendOverride(): BackendName | undefined {
 let nativeLoaded: NativePackage | undefined;
 
 let active: BackendName | undefined;
+let switching: Promise<BackendName> | undefined;
 
 /**
  * Selects the best available backend (or `preferred`) and returns its name.
@@ -90,6 +91,29 @@ let active: BackendName | undefined;
 export async function initBackend(preferred?: BackendName | 'auto'): Promise<BackendName> {
   const wanted = preferred && preferred !== 'auto' ? preferred : backendOverride();
   if (active && (!wanted || wanted === active)) return active;
+  // Calls that overlap (an evaluation and a classification started together in the engine host)
+  // wait for the switch in flight instead of starting a second one.
+  if (switching) {
+    await switching.catch(() => undefined);
+    return initBackend(preferred);
+  }
+  switching = switchBackend(wanted);
+  try {
+    return await switching;
+  } finally {
+    switching = undefined;
+  }
+}
+
+/**
+ * Resolves when no backend switch is in flight. Code that runs on whatever backend is current
+ * waits here, because tfjs refuses every op while a registered backend is still initialising.
+ */
+export async function backendSettled(): Promise<void> {
+  await switching?.catch(() => undefined);
+}
+
+async function switchBackend(wanted: BackendName | undefined): Promise<BackendName> {
   const ladder = wanted ? [wanted] : BACKEND_NAMES;
   const failures: string[] = [];
   for (const name of ladder) {

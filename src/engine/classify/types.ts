@@ -2,29 +2,10 @@
 // Shapes shared by the classification engine, its storage sink and the service that records jobs.
 import type * as tf from '@tensorflow/tfjs';
 import type { Interpolation } from '../data/decode';
-import type { SkipCode } from '../data/types';
 import type { PreprocessMode } from '../zoo/types';
 
-/** Why a file has no label: the data module's skip codes. */
-export type ProblemCode = SkipCode;
-
-/** One of the top-k classes of an image. */
-export interface TopKEntry {
-  label: string;
-  p: number;
-}
-
-/** What classification says about one file; `problem` is set (and `label` null) for a skipped file. */
-export interface ClassifiedFile {
-  /** Relative to the classified folder, `/`-separated. */
-  relPath: string;
-  sha256: string | null;
-  label: string | null;
-  confidence: number | null;
-  topk: TopKEntry[];
-  unsure: boolean;
-  problem: { code: ProblemCode; reason: string } | null;
-}
+export type { ClassifiedFile, ProblemCode, TopKEntry } from '../../shared/dto/classify-result';
+import type { ClassifiedFile } from '../../shared/dto/classify-result';
 
 /** The model a job runs, resolved from a run id, a folder or a zoo name. */
 export interface ResolvedModel {

@@ -2,7 +2,7 @@
 // classification_results: one row per file of a classify job, written as produced. Pages and
 // exports read with keyset pagination (rel_path > last), so no statement stays open across an
 // await and memory does not grow with the folder.
-import type { ClassifiedFile, TopKEntry } from '../../engine/classify/types';
+import type { ClassifiedFile, TopKEntry } from '../../shared/dto/classify-result';
 import type { Db } from '../db';
 import { getJob, type JobRecord } from './jobs';
 

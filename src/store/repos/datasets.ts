@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import type { Db } from '../db';
-import type { ScanResult, ScannedImage, SplitName } from '../../engine/data/index';
+import type { ScanResult, ScannedImage, SplitName } from '../../shared/dto/dataset-scan';
 
 export interface DatasetRecord {
   id: number;
