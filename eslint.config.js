@@ -1,18 +1,75 @@
 // SPDX-License-Identifier: MIT
-// Lint enforces the layering (VS Code style): shared is pure; engine and store never import
-// Electron; the renderer never imports node, engine or store; the preload imports only shared.
+// Lint enforces the layering (VS Code style) described once in layers.mjs: which top-level folder
+// may import which, the engine's floors, and that the renderer, the preload and shared stay off
+// node; engine and store never import Electron. Svelte components are linted too.
 import tseslint from 'typescript-eslint';
+import { CLI_CONTRACT_EXCEPTIONS, ENGINE_FLOOR_EXCEPTIONS, ENGINE_FLOORS, LAYERS, SERVICE_MODULES_ALLOWED } from './layers.mjs';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'net', 'crypto', 'url', 'module', 'stream', 'events', 'util', 'zlib'];
 // Exact module names (restricted `paths`), not gitignore-style patterns: a pattern `fs` would also
 // match our own `methods/fs` module.
 const nodeBuiltins = NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'No Node built-ins here.' }));
+const NO_NODE = new Set(['shared', 'renderer', 'preload']);
+const ELECTRON_OK = new Set(['main', 'preload']);
 
 const restrict = (patterns, paths = []) => ['error', { paths, patterns }];
 
+/** The no-restricted-imports patterns of one top-level layer (`wiring`: a test, which may reach across layers to set things up). */
+function layerPatterns(layer, { wiring = false, allServices = false } = {}) {
+  const allowed = new Set([layer, ...LAYERS[layer]]);
+  const forbidden = Object.keys(LAYERS).filter((l) => !allowed.has(l));
+  const patterns = [];
+  if (forbidden.length && !wiring) patterns.push({ group: forbidden.map((l) => `**/${l}/**`), message: `src/${layer} may import only ${[...allowed].join(', ')} (layers.mjs).` });
+  const services = SERVICE_MODULES_ALLOWED[layer];
+  if (services && !wiring && !allServices) {
+    patterns.push({ group: ['**/services/**', ...services.map((m) => `!**/${m}`)], message: `src/${layer} reaches the engine through the contract only; of services it may import ${services.join(', ')} (layers.mjs).` });
+  }
+  if (!ELECTRON_OK.has(layer)) patterns.push({ group: ['electron'], message: `src/${layer} runs without Electron.` });
+  if (NO_NODE.has(layer)) patterns.push({ group: ['node:*'], message: `src/${layer} is not node code.` });
+  return patterns;
+}
+
+/** One block per top-level layer; its tests keep the Electron and node bans but may wire layers together. */
+const layerBlocks = Object.keys(LAYERS).flatMap((layer) => [
+  {
+    files: [`src/${layer}/**/*.ts`, ...(layer === 'renderer' ? ['src/renderer/**/*.svelte'] : [])],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(layerPatterns(layer), NO_NODE.has(layer) ? nodeBuiltins : []) },
+  },
+  { files: [`src/${layer}/**/*.test.ts`], rules: { 'no-restricted-imports': restrict(layerPatterns(layer, { wiring: true }), NO_NODE.has(layer) ? nodeBuiltins : []) } },
+]);
+const cliExceptions = { files: CLI_CONTRACT_EXCEPTIONS, rules: { 'no-restricted-imports': restrict(layerPatterns('cli', { allServices: true })) } };
+
+/** The engine's floors: from engine/<folder>, a folder on a higher floor is off limits. */
+const floorOf = new Map(ENGINE_FLOORS.flatMap((folders, i) => folders.map((f) => [f, i])));
+const floorBlocks = [...floorOf].map(([folder, floor]) => {
+  const above = [...floorOf].filter(([, f]) => f > floor).map(([name]) => name);
+  const patterns = [...layerPatterns('engine')];
+  if (above.length) {
+    patterns.push({ regex: `(^|/)\\.\\./(${above.join('|')})(/|$)`, message: `engine/${folder} is on floor ${floor}; ${above.join(', ')} are above it (layers.mjs ENGINE_FLOORS).` });
+  }
+  return { files: [`src/engine/${folder}/**/*.ts`], ignores: ['**/*.test.ts', ...ENGINE_FLOOR_EXCEPTIONS], rules: { 'no-restricted-imports': restrict(patterns) } };
+});
+
+const unknownFloor = { files: ['src/engine/*/**/*.ts'], ignores: [...floorOf.keys()].map((f) => `src/engine/${f}/**`), rules: { 'no-restricted-syntax': ['error', { selector: 'Program', message: 'This engine folder has no floor: add it to ENGINE_FLOORS in layers.mjs.' }] } };
+
+// eslint-plugin-svelte is a devDependency; a checkout whose node_modules predates it still lints
+// the TypeScript (and says so) rather than failing to load the config.
+let svelteConfigs = [];
+try {
+  const svelte = (await import('eslint-plugin-svelte')).default;
+  svelteConfigs = [
+    ...svelte.configs['flat/recommended'],
+    { files: ['**/*.svelte', '**/*.svelte.ts'], languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } } },
+  ];
+} catch {
+  console.warn('eslint-plugin-svelte is not installed (npm install): .svelte files are not linted.');
+}
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', '**/*.svelte'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', ...(svelteConfigs.length ? [] : ['**/*.svelte'])] },
   ...tseslint.configs.recommended,
+  ...svelteConfigs,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,27 +77,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    files: ['src/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/main/**', '**/renderer/**', '**/services/**', 'electron', 'node:*'], message: 'src/shared is pure TypeScript: no node, electron or app layers.' }], nodeBuiltins) },
-  },
+  ...layerBlocks,
+  cliExceptions,
+  ...floorBlocks,
+  unknownFloor,
   {
     files: ['src/engine/**/*.ts', 'src/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': restrict([{ group: ['electron', '**/main/**', '**/renderer/**', '**/server/**', '**/cli/**', '**/services/**'], message: 'engine and store run without Electron and know nothing of the app around them.' }]),
-      'no-console': ['error', { allow: ['warn', 'error'] }],
-    },
-  },
-  {
-    files: ['src/services/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['electron', '**/main/**', '**/renderer/**'], message: 'services, server and CLI run without Electron.' }]) },
-  },
-  {
-    files: ['src/renderer/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', 'electron', 'node:*'], message: 'The renderer talks to the engine only through lib/api.ts.' }], nodeBuiltins) },
-  },
-  {
-    files: ['src/preload/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([{ group: ['**/engine/**', '**/store/**', '**/services/**', '**/server/**', '**/main/**', '**/renderer/**', 'node:*'], message: 'The preload is a bridge: it imports only electron and src/shared.' }], nodeBuiltins) },
+    rules: { 'no-console': ['error', { allow: ['warn', 'error'] }] },
   },
 );

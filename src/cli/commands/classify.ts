@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { ClassifyProgress } from '../../engine/classify/types';
+import type { ClassifyProgress } from '../../shared/dto/classify-result';
 import { AppError } from '../../shared/errors';
 import { exportClassifyJob, organizeClassifyJob, undoClassifyOrganize } from '../../services/classify';
 import { classifyJob, jobDto, listClassifyJobs, prepareClassifyJob, runClassifyJob } from '../../services/classify-jobs';

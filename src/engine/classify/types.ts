@@ -4,7 +4,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Interpolation } from '../data/decode';
 import type { PreprocessMode } from '../zoo/types';
 
-export type { ClassifiedFile, ProblemCode, TopKEntry } from '../../shared/dto/classify-result';
+export type { ClassifiedFile, ClassifyProgress, EngineName, ProblemCode, TopKEntry } from '../../shared/dto/classify-result';
+import type { ClassifyProgress, EngineName } from '../../shared/dto/classify-result';
 import type { ClassifiedFile } from '../../shared/dto/classify-result';
 
 /** The model a job runs, resolved from a run id, a folder or a zoo name. */
@@ -23,7 +24,6 @@ export interface ResolvedModel {
   load(): Promise<tf.LayersModel>;
 }
 
-export type EngineName = 'onnxruntime' | 'tfjs';
 
 export interface ClassifyOptions {
   root: string;
@@ -60,24 +60,6 @@ export interface ResultSink {
   write(results: readonly ClassifiedFile[]): void;
 }
 
-export interface ClassifyProgress {
-  /** Files handled in this run (classified, reused or skipped). */
-  done: number;
-  /** Files the walk found (known after the counting pass). */
-  total: number;
-  classified: number;
-  reused: number;
-  /** Already in the job before this run started (a resume). */
-  resumed: number;
-  problems: number;
-  unsure: number;
-  /** Labels counted so far in this run (resumed files not included). */
-  counts: Record<string, number>;
-  imagesPerSec: number;
-  etaSeconds: number | null;
-  elapsedSeconds: number;
-  engine: EngineName | null;
-}
 
 export interface ClassifySummary extends ClassifyProgress {
   engine: EngineName;

@@ -2,6 +2,9 @@
 // What classification says about one file, as the engine produces it and the store keeps it.
 import type { SkipCode } from './dataset-scan';
 
+/** The runtime that classifies: ONNX Runtime, or TF.js when ONNX cannot run the model. */
+export type EngineName = 'onnxruntime' | 'tfjs';
+
 /** Why a file has no label: the data module's skip codes. */
 export type ProblemCode = SkipCode;
 
@@ -21,4 +24,23 @@ export interface ClassifiedFile {
   topk: TopKEntry[];
   unsure: boolean;
   problem: { code: ProblemCode; reason: string } | null;
+}
+
+export interface ClassifyProgress {
+  /** Files handled in this run (classified, reused or skipped). */
+  done: number;
+  /** Files the walk found (known after the counting pass). */
+  total: number;
+  classified: number;
+  reused: number;
+  /** Already in the job before this run started (a resume). */
+  resumed: number;
+  problems: number;
+  unsure: number;
+  /** Labels counted so far in this run (resumed files not included). */
+  counts: Record<string, number>;
+  imagesPerSec: number;
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+  engine: EngineName | null;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanResult, ScannedImage } from '../../engine/data/index';
+import type { ScanResult, ScannedImage } from '../../shared/dto/dataset-scan';
 import { openDatabase } from '../db';
 import { assignSplits, listImages, saveScan } from './datasets';
 import { createJob, getJob, markInterruptedJobs } from './jobs';
