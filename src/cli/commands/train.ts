@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { EvaluationDto, RunDetail, TrainStart } from '../../shared/dto/train';
 import { AppError } from '../../shared/errors';
 import type { EventPayload } from '../../shared/ipc/contract';
-import { callEngine, engineWithEvents, onEngineEvent } from '../context';
+import { engineWithEvents, onEngineEvent } from '../context';
 import { formatPct, formatTable, printJson, printJsonLine } from '../output';
 import { formatImport } from './datasets';
 import { formatProgress } from './train-progress';
@@ -49,20 +49,21 @@ interface TrainOpts {
 
 const ENDED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
-/** Resolves when the run's 'train.status' event says it ended (or runs.get says it already has). */
-async function runEnded(call: typeof callEngine, runId: number): Promise<void> {
-  let stop = () => undefined as unknown;
-  const ended = new Promise<void>((resolve) => {
-    stop = onEngineEvent((event, payload) => {
-      if (event === 'train.status' && (payload as EventPayload<'train.status'>).runId === runId && ENDED.has((payload as EventPayload<'train.status'>).status)) resolve();
-    });
+/**
+ * Watches 'train.status' for runs that end. Started before train.start / train.resume, so an end
+ * can never slip by between the call's answer and the wait.
+ */
+function watchRunEnds(): { wait(runId: number): Promise<void>; stop(): void } {
+  const ended = new Set<number>();
+  const waiters = new Map<number, () => void>();
+  const stop = onEngineEvent((event, payload) => {
+    if (event !== 'train.status') return;
+    const p = payload as EventPayload<'train.status'>;
+    if (!ENDED.has(p.status)) return;
+    ended.add(p.runId);
+    waiters.get(p.runId)?.();
   });
-  try {
-    if (ENDED.has((await call('runs.get', { id: runId })).status)) return;
-    await ended;
-  } finally {
-    stop();
-  }
+  return { wait: (runId) => (ended.has(runId) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(runId, resolve))), stop };
 }
 
 function headline(ev: EvaluationDto | null): Record<string, number> {
@@ -84,6 +85,7 @@ async function runTrain(opts: TrainOpts): Promise<void> {
       } else if (event === 'train.epoch' && !opts.json) process.stderr.write(`${line}\n`);
     }
   });
+  const ends = watchRunEnds();
   let runId: number;
   if (opts.resume !== undefined) {
     runId = (await call('train.resume', { runId: opts.resume })).runId;
@@ -109,8 +111,9 @@ async function runTrain(opts: TrainOpts): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await runEnded(call, runId);
+    await ends.wait(runId);
   } finally {
+    ends.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
