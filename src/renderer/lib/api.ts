@@ -4,10 +4,9 @@
 import type { EventName, EventPayload, Input, Method, Output } from '../../shared/ipc/contract';
 import { deserializeError, isSerializedError, AppError } from '../../shared/errors';
 
-export interface Bridge {
-  invoke(method: string, input: unknown): Promise<unknown>;
-  onEvent(listener: (event: string, payload: unknown) => void): () => void;
-}
+import type { Bridge } from '../../shared/ipc/bridge';
+
+export type { Bridge };
 
 declare global {
   interface Window {
@@ -39,7 +38,7 @@ export function hasCredentials(): boolean {
 
 export async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
   if (window.transferStudio) {
-    const res = (await window.transferStudio.invoke(method, input)) as { ok: boolean; result?: unknown; error?: unknown };
+    const res = await window.transferStudio.methods[method](input);
     if (!res.ok) throw isSerializedError(res.error) ? deserializeError(res.error) : new AppError('INTERNAL', String(res.error));
     return res.result as Output<M>;
   }
