@@ -250,8 +250,10 @@ def run_phase(model, recipe, phase, lr, epochs, frozen_blocks, data, task, cw):
     log("phase", phase=phase, epochs=epochs, lr=lr, frozen_layers=frozen, trainable_params=int(sum(math.prod(w.shape) for w in model.trainable_weights)))
     progress = Progress(phase)
     callbacks = [keras.callbacks.BackupAndRestore(backup, save_freq=ARGS.backup_every or "epoch", double_checkpoint=True, delete_checkpoint=False), progress]
-    if recipe["patience"] and data["val"] is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(patience=recipe["patience"], restore_best_weights=True))
+    if data["val"] is not None:
+        # As the app: the epoch with the lowest validation loss is what the phase keeps; patience
+        # 0 means no early stop.
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=recipe["patience"] or epochs + 1, restore_best_weights=True))
     model.fit(data["train"], validation_data=data["val"], epochs=epochs, class_weight=cw, callbacks=callbacks, verbose=0)
     return progress.history
 
