@@ -15,6 +15,7 @@ export const WIZARD_STEPS = [
   { id: 'dataset', title: 'Dataset' },
   { id: 'freeze', title: 'Freeze' },
   { id: 'train', title: 'Train' },
+  { id: 'runs', title: 'Runs' },
   { id: 'evaluate', title: 'Evaluate' },
   { id: 'export', title: 'Export' },
   { id: 'classify', title: 'Classify' },

@@ -25,7 +25,7 @@ describe('app frame in browser mode', () => {
     expect(page.url()).not.toContain('token=');
 
     const steps = await page.locator('nav [data-step]').allTextContents();
-    expect(steps.map((s) => s.replace(/^\d+/, ''))).toEqual(['Projects', 'Backbone', 'Dataset', 'Freeze', 'Train', 'Evaluate', 'Export', 'Classify', 'Doctor']);
+    expect(steps.map((s) => s.replace(/^\d+/, ''))).toEqual(['Projects', 'Backbone', 'Dataset', 'Freeze', 'Train', 'Runs', 'Evaluate', 'Export', 'Classify', 'Doctor']);
 
     await page.getByPlaceholder('e.g. Garden birds').fill('Garden birds');
     await page.getByRole('button', { name: 'Create' }).click();

@@ -106,8 +106,8 @@ describe('the wizard from folder to sorted photos', () => {
 
   it('trains one epoch with live numbers', async () => {
     await page.getByRole('button', { name: 'Next: train' }).click();
-    await page.getByLabel('Epochs').fill('1');
-    await page.getByLabel('Batch size').fill('8');
+    await page.getByLabel('Epochs', { exact: true }).fill('1');
+    await page.getByLabel('Batch size', { exact: true }).fill('8');
     await page.getByLabel('Image size').selectOption('96 px');
     await page.getByRole('button', { name: 'Start training' }).click();
     await expect.poll(() => text('run-status'), { timeout: 150_000, interval: 1000 }).toBe('completed');

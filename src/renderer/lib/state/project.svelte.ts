@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The open project and the choices made for it along the wizard (backbone, dataset, freezing,
-// the latest run). Kept per project in localStorage so a reload resumes where the user was.
+// training settings, the latest run), and the step last shown. Kept per project in the engine's
+// SQLite database (wizard.get / wizard.save), not in localStorage: browser mode gets a new origin
+// whenever `serve` picks a new port, and the desktop app and browser mode share one database.
 import type { Project } from '../../../shared/dto/project';
+import type { WizardStateDto } from '../../../shared/dto/runs';
+import type { TrainStart } from '../../../shared/dto/train';
+import { call } from '../api';
+import { handleError } from '../handle-error';
+
+/** The training settings TrainStep offers; undefined fields take the recipe's defaults. */
+export type TrainSettings = Partial<Omit<TrainStart, 'datasetId' | 'backbone' | 'freezeUntil' | 'validation' | 'test'>>;
 
 export interface ProjectChoices {
   backbone: string;
@@ -11,50 +20,99 @@ export interface ProjectChoices {
   imageSize?: number;
   runId?: number;
   split: { validation: number; test: number; seed: number };
+  train?: TrainSettings;
 }
 
 export const DEFAULT_CHOICES: ProjectChoices = { backbone: 'mobilenetv2', freezeUntil: 'all', split: { validation: 0.2, test: 0.1, seed: 42 } };
 
-const CURRENT_KEY = 'transfer-studio-project';
-const choicesKey = (id: number) => `transfer-studio-project-${id}`;
+/** Where the state is kept; tests pass one backed by memory or by a real engine. */
+export interface WizardStore {
+  load(projectId?: number): Promise<WizardStateDto>;
+  save(input: { projectId: number | null; step?: string; choices?: Record<string, unknown> }): Promise<unknown>;
+}
 
-function storage(): Storage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    return undefined;
-  }
+const engineStore: WizardStore = {
+  load: (projectId) => call('wizard.get', projectId === undefined ? {} : { projectId }),
+  save: (input) => call('wizard.save', input),
+};
+
+function merged(saved: Record<string, unknown>): ProjectChoices {
+  const c = { ...structuredClone(DEFAULT_CHOICES), ...(saved as Partial<ProjectChoices>) };
+  // A value of the wrong shape (an older app, a hand edit) falls back to the default, field by field.
+  if (typeof c.backbone !== 'string') c.backbone = DEFAULT_CHOICES.backbone;
+  if (typeof c.freezeUntil !== 'string') c.freezeUntil = DEFAULT_CHOICES.freezeUntil;
+  if (!c.split || typeof c.split !== 'object') c.split = structuredClone(DEFAULT_CHOICES.split);
+  return c;
 }
 
 export class ProjectState {
   current = $state<Project | undefined>();
   choices = $state<ProjectChoices>(structuredClone(DEFAULT_CHOICES));
-  /** The id the last session had open; App re-opens it once the project list is loaded. */
-  readonly lastOpenId: number | undefined = Number(storage()?.getItem(CURRENT_KEY)) || undefined;
+  /** The step saved for the open project, once loaded. */
+  savedStep = $state<string | null>(null);
+  #store: WizardStore;
+  #saving: Promise<unknown> = Promise.resolve();
+  /** False while a project's saved state loads: a step saved then would overwrite the one being restored. */
+  #ready = false;
 
-  open(p: Project): void {
+  constructor(store: WizardStore = engineStore) {
+    this.#store = store;
+  }
+
+  /** Saves in order: a later save never lands before an earlier one. */
+  #save(input: Parameters<WizardStore['save']>[0]): Promise<unknown> {
+    this.#saving = this.#saving.then(() => this.#store.save(input)).catch((err: unknown) => handleError(err, 'Could not save where you are in the wizard'));
+    return this.#saving;
+  }
+
+  /** Opens a project with its saved choices and remembers it as the one open; resolves to its saved step. */
+  async open(p: Project): Promise<string | null> {
     this.current = p;
-    const saved = storage()?.getItem(choicesKey(p.id));
-    let parsed: Partial<ProjectChoices> = {};
-    try {
-      parsed = saved ? (JSON.parse(saved) as Partial<ProjectChoices>) : {};
-    } catch {
-      parsed = {};
-    }
-    this.choices = { ...structuredClone(DEFAULT_CHOICES), ...parsed };
-    storage()?.setItem(CURRENT_KEY, String(p.id));
+    this.choices = structuredClone(DEFAULT_CHOICES);
+    this.savedStep = null;
+    this.#ready = false;
+    const saved = await this.#store.load(p.id);
+    if (this.current?.id !== p.id) return null;
+    this.choices = merged(saved.choices);
+    this.savedStep = saved.step;
+    this.#ready = true;
+    await this.#save({ projectId: p.id });
+    return saved.step;
+  }
+
+  /** Re-opens the project the last window had open, if it still exists; resolves to its saved step. */
+  async resume(projects: () => Promise<Project[]>): Promise<string | null> {
+    const { lastProjectId } = await this.#store.load();
+    if (lastProjectId === null) return null;
+    const last = (await projects()).find((p) => p.id === lastProjectId);
+    return last ? this.open(last) : null;
   }
 
   close(): void {
     this.current = undefined;
     this.choices = structuredClone(DEFAULT_CHOICES);
-    storage()?.removeItem(CURRENT_KEY);
+    this.savedStep = null;
+    void this.#save({ projectId: null });
   }
 
   /** Changes some choices of the open project and remembers them. */
-  update(patch: Partial<ProjectChoices>): void {
+  update(patch: Partial<ProjectChoices>): Promise<unknown> {
     this.choices = { ...this.choices, ...patch };
-    if (this.current) storage()?.setItem(choicesKey(this.current.id), JSON.stringify(this.choices));
+    if (!this.current) return Promise.resolve();
+    return this.#save({ projectId: this.current.id, choices: $state.snapshot(this.choices) as unknown as Record<string, unknown> });
+  }
+
+  /** Remembers the step now showing for the open project. */
+  saveStep(step: string): Promise<unknown> {
+    // The project list is where one picks a project, not a place to come back to.
+    if (!this.current || !this.#ready || step === 'projects' || step === this.savedStep) return Promise.resolve();
+    this.savedStep = step;
+    return this.#save({ projectId: this.current.id, step });
+  }
+
+  /** Resolves once every save so far has reached the store. */
+  flushed(): Promise<unknown> {
+    return this.#saving;
   }
 }
 

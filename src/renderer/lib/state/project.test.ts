@@ -1,34 +1,66 @@
 // SPDX-License-Identifier: MIT
-import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CHOICES, ProjectState } from './project.svelte';
+// ProjectState against an in-memory WizardStore with wizard.get/wizard.save's semantics (the real
+// SQLite side is tested in services/runs.test.ts and by the e2e test that resumes on a new port).
+import { describe, expect, it } from 'vitest';
+import type { WizardStateDto } from '../../../shared/dto/runs';
+import { DEFAULT_CHOICES, ProjectState, type WizardStore } from './project.svelte';
 
 const p = (id: number, name: string) => ({ id, name, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', settings: {} });
 
+function memoryStore(): WizardStore & { rows: Map<number, { step: string | null; choices: Record<string, unknown> }>; last: number | null } {
+  const rows = new Map<number, { step: string | null; choices: Record<string, unknown> }>();
+  const s = {
+    rows,
+    last: null as number | null,
+    async load(projectId?: number): Promise<WizardStateDto> {
+      const id = projectId ?? s.last;
+      const row = id === null ? undefined : rows.get(id);
+      return { lastProjectId: s.last, projectId: id, step: row?.step ?? null, choices: structuredClone(row?.choices ?? {}) };
+    },
+    async save(input: { projectId: number | null; step?: string; choices?: Record<string, unknown> }) {
+      s.last = input.projectId;
+      if (input.projectId === null) return;
+      const row = rows.get(input.projectId) ?? { step: null, choices: {} };
+      rows.set(input.projectId, { step: input.step ?? row.step, choices: input.choices ? structuredClone(input.choices) : row.choices });
+    },
+  };
+  return s;
+}
+
 describe('ProjectState', () => {
-  beforeEach(() => localStorage.clear());
-
-  it('remembers each project’s choices and which project was open', () => {
-    const a = new ProjectState();
-    a.open(p(1, 'Birds'));
-    a.update({ backbone: 'resnet50', datasetId: 4, freezeUntil: 'conv4_block6' });
-    a.open(p(2, 'Cars'));
+  it('remembers each project’s choices and step, and which project was open', async () => {
+    const store = memoryStore();
+    const a = new ProjectState(store);
+    await a.open(p(1, 'Birds'));
+    void a.update({ backbone: 'resnet50', datasetId: 4, freezeUntil: 'conv4_block6', train: { epochs: 3, optimizer: 'sgd' } });
+    void a.saveStep('train');
+    await a.open(p(2, 'Cars'));
     expect(a.choices).toEqual(DEFAULT_CHOICES);
-    a.update({ runId: 9 });
+    await a.update({ runId: 9 });
+    await a.saveStep('evaluate');
+    await a.flushed();
 
-    const b = new ProjectState();
-    expect(b.lastOpenId).toBe(2);
-    b.open(p(1, 'Birds'));
-    expect(b.choices).toMatchObject({ backbone: 'resnet50', datasetId: 4, freezeUntil: 'conv4_block6', split: DEFAULT_CHOICES.split });
-    b.open(p(2, 'Cars'));
+    // A new window: it finds project 2 open last, at its step, and project 1 as it was left.
+    const b = new ProjectState(store);
+    const step = await b.resume(async () => [p(1, 'Birds'), p(2, 'Cars')]);
+    expect(step).toBe('evaluate');
+    expect(b.current?.id).toBe(2);
     expect(b.choices.runId).toBe(9);
+    expect(await b.open(p(1, 'Birds'))).toBe('train');
+    expect(b.choices).toMatchObject({ backbone: 'resnet50', datasetId: 4, freezeUntil: 'conv4_block6', split: DEFAULT_CHOICES.split, train: { epochs: 3, optimizer: 'sgd' } });
     b.close();
-    expect(new ProjectState().lastOpenId).toBeUndefined();
+    await b.flushed();
+    expect(await new ProjectState(store).resume(async () => [p(1, 'Birds')])).toBeNull();
   });
 
-  it('starts from the defaults when the stored choices are not JSON', () => {
-    localStorage.setItem('transfer-studio-project-5', '{oops');
-    const s = new ProjectState();
-    s.open(p(5, 'Broken'));
-    expect(s.choices).toEqual(DEFAULT_CHOICES);
+  it('does not resume a project deleted since, and repairs choices of the wrong shape', async () => {
+    const store = memoryStore();
+    store.rows.set(5, { step: 'train', choices: { backbone: 7, split: 'x', datasetId: 3 } });
+    store.last = 5;
+    const s = new ProjectState(store);
+    expect(await s.resume(async () => [p(6, 'Other')])).toBeNull();
+    expect(s.current).toBeUndefined();
+    await s.open(p(5, 'Odd'));
+    expect(s.choices).toEqual({ ...DEFAULT_CHOICES, datasetId: 3 });
   });
 });
