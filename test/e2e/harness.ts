@@ -18,8 +18,9 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-export async function serveApp(env: Record<string, string> = {}): Promise<ServedApp> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-'));
+/** `home`: reuse a data folder (a restarted `serve` on the same database); default a fresh one. */
+export async function serveApp(env: Record<string, string> = {}, opts: { home?: string } = {}): Promise<ServedApp> {
+  const home = opts.home ?? mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-'));
   const child = spawn(process.execPath, ['bin/transfer-studio.mjs', 'serve', '--json', '--no-open'], {
     // HOME too: browser mode's folder browser is confined to the user's home folder.
     env: { ...process.env, HOME: home, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1', ...env },

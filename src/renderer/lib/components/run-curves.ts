@@ -2,7 +2,14 @@
 // Overlaid learning curves of several runs: one x axis (epochs counted over both phases, 1-based),
 // one series per run padded with nulls where a run stopped earlier, so uPlot draws them together.
 import type { RunDetail } from '../../../shared/dto/train';
-import type { Series } from './LineChart.svelte';
+
+/** The shape LineChart.svelte draws (declared here too: plain tsc cannot read types out of .svelte files). */
+export interface Series {
+  label: string;
+  values: (number | null)[];
+  color: string;
+  dash?: boolean;
+}
 
 const PALETTE = ['#1c7ed6', '#d9480f', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#e03131', '#5c940d'];
 
