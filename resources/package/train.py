@@ -85,8 +85,12 @@ def random_resized_crop(img, size, scale, ratio, seed):
     u = tf.random.stateless_uniform([2], seed + [0, 2])
     x0 = tf.cast(u[0] * tf.cast(size - cw + 1, tf.float32), tf.int32)
     y0 = tf.cast(u[1] * tf.cast(size - ch + 1, tf.float32), tf.int32)
-    crop = img[y0:y0 + ch, x0:x0 + cw]
-    return tf.image.resize(crop, [size, size], method="bilinear")
+    return crop_resize(img, size, x0, y0, cw, ch)
+
+
+def crop_resize(img, size, x0, y0, w, h):
+    # The app crops, then resizes bilinearly with half-pixel centres, as tf.image.resize does.
+    return tf.image.resize(img[y0:y0 + h, x0:x0 + w], [size, size], method="bilinear")
 
 
 def rotate(img, size, degrees, fill):
