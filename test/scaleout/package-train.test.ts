@@ -23,7 +23,7 @@ const pyEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES:
 
 const events = (out: string): Event[] => out.split('\n').filter((l) => l.startsWith('{"event"')).map((l) => JSON.parse(l) as Event);
 
-function cli(args: string[], timeout = 180_000): string {
+function cli(args: string[], timeout = 360_000): string {
   const r = spawnSync(process.execPath, [bin, ...args, '--json'], { env: cliEnv, encoding: 'utf8', timeout });
   if (r.status !== 0) throw new Error(`transfer-studio ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
   return r.stdout;
@@ -82,7 +82,7 @@ describe.skipIf(pythonMissing())('training package: train.py with tf.distribute'
     expect(result.status).toBe('completed');
     cli(['export', String(result.runId), '--format', 'package', '--out', pkg]);
     manifest = JSON.parse(readFileSync(path.join(pkg, 'manifest.json'), 'utf8'));
-  }, 240_000);
+  }, 420_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('carries the run recipe into manifest.json', () => {
