@@ -203,8 +203,8 @@ describe('the wizard from folder to sorted photos', () => {
 
   it('cancels and resumes a second run, then compares the two', async () => {
     await step('train');
-    await page.getByLabel('Epochs').fill('3');
-    await page.getByLabel('Batch size').fill('4');
+    await page.getByLabel('Epochs', { exact: true }).fill('3');
+    await page.getByLabel('Batch size', { exact: true }).fill('4');
     await page.getByLabel('Image size').selectOption('96 px');
     await page.getByRole('button', { name: 'Start training' }).click();
     await expect.poll(() => page.getByTestId('training').locator('h3').textContent()).toContain('Run 2');
