@@ -124,7 +124,7 @@ export function registerWeights(program: Command): void {
     });
   weights
     .command('import <file>')
-    .description("check that a Keras weights .h5 loads into the model, then copy it into the cache under Keras's file name")
+    .description("check that a Keras weights .h5 loads into the model, then copy it into the cache under Keras's file name (a Keras 3 .weights.h5 goes to <cache>/transfer-studio/)")
     .requiredOption('--model <name>', 'Keras model name or zoo id, e.g. ResNet50')
     .option('--variant <variant>', 'top or notop (default: detected from the file)')
     .option('--by-name', 'pair layers by name (Keras 2 names accepted) instead of by position as Keras does')

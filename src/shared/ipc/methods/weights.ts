@@ -26,7 +26,8 @@ export const weightsMethods = {
   },
   /**
    * Copies a Keras weights .h5 into the cache under Keras's file name after loading it into the zoo
-   * model (by position, as Keras does, or by name). The variant is detected when not given.
+   * model (by position, as Keras does, or by name). The variant is detected when not given. A Keras 3
+   * `.weights.h5` (model.save_weights) is kept beside the cache, in `<cache>/transfer-studio/`.
    */
   'weights.import': {
     input: z.object({ file: FsPath, model: ModelName, variant: WeightsVariantSchema.optional(), byName: z.boolean().optional() }).strict(),
