@@ -23,6 +23,8 @@ const pkgDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
 /** Written by this script only; its presence is what tells "ours" from "npm's". */
 const MARKER = path.join(pkgDir, 'deps', 'local-wheel.json');
 const BINDING = path.join(pkgDir, 'lib', 'napi-v8', 'tfjs_binding.node');
+/** Loads libtensorflow with stderr muted (scripts/native/quiet_load.c); src/engine/backend/native.ts uses it. */
+const QUIET = path.join(pkgDir, 'deps', 'quiet_load.node');
 const started = Date.now();
 
 function log(msg) {
@@ -137,10 +139,7 @@ function layDeps(dir, wheel) {
   lib('libtensorflow_framework.so', 'libtensorflow_framework.so.2');
 }
 
-/** npm's bundled node-gyp with npm's nodedir (Node's own headers): nothing is downloaded. */
-function build(dir) {
-  const gyp = path.join(path.dirname(npmCli()), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  if (!existsSync(gyp)) fail(`npm's node-gyp not found at ${gyp}`);
+function nodeDir() {
   let nodedir = '';
   try {
     nodedir = npm(['config', 'get', 'nodedir']).trim();
@@ -151,6 +150,22 @@ function build(dir) {
   if (!existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) {
     fail(`Node's headers are not in ${nodedir}/include/node (Debian: apt-get install libnode-dev, or npm config set nodedir DIR)`);
   }
+  return nodedir;
+}
+
+/** TensorFlow 2.21 logs from its static initializers; this addon loads it with stderr muted. */
+function buildQuietLoader(dir) {
+  const cc = process.env.CC || 'cc';
+  const out = path.join(dir, 'deps', 'quiet_load.node');
+  const r = spawnSync(cc, ['-O2', '-shared', '-fPIC', `-I${path.join(nodeDir(), 'include', 'node')}`, path.join(root, 'scripts', 'native', 'quiet_load.c'), '-o', out, '-ldl'], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`${cc} could not build the quiet loader: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+}
+
+/** npm's bundled node-gyp with npm's nodedir (Node's own headers): nothing is downloaded. */
+function build(dir) {
+  const gyp = path.join(path.dirname(npmCli()), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (!existsSync(gyp)) fail(`npm's node-gyp not found at ${gyp}`);
+  const nodedir = nodeDir();
   log(`building the binding (node-gyp, nodedir ${nodedir}; about two minutes on 2 cores)`);
   const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${cpus().length}`,
     '--module_name=tfjs_binding', `--module_path=${path.join(dir, 'lib', 'napi-v8')}`, '--napi_build_version=8'],
@@ -181,6 +196,10 @@ function main() {
     const ours = existsSync(MARKER) ? readJson(MARKER) : undefined;
     const p = probe();
     if (!ours && p.ok) return log(`${PKG} from npm's own installer loads (official libtensorflow); leaving it`);
+    if (ours && p.ok && !existsSync(QUIET)) {
+      buildQuietLoader(pkgDir);
+      return log(`ready: added the quiet loader to ${PKG}@${version} on TensorFlow ${wheel.version}`);
+    }
     if (ours && p.ok && ours.tensorflowVersion === wheel.version && ours.wheelDir === wheel.dir && ours.node === process.versions.modules) {
       return log(`ready: ${PKG}@${version} on TensorFlow ${wheel.version} from ${wheel.dir} (checked in ${Date.now() - started} ms)`);
     }
@@ -196,6 +215,7 @@ function main() {
     else fetchPackage(version, staging);
     layDeps(staging, wheel);
     build(staging);
+    buildQuietLoader(staging);
     if (!existsSync(path.join(staging, 'lib', 'napi-v8', 'tfjs_binding.node'))) fail('node-gyp finished but lib/napi-v8/tfjs_binding.node is missing');
     writeFileSync(path.join(staging, 'deps', 'local-wheel.json'), JSON.stringify({
       source: 'local-wheel', python: wheel.python, tensorflowVersion: wheel.version, distribution: wheel.dist,

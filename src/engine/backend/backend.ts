@@ -7,7 +7,9 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus, probeNativeInChild, quietNativeLogs, type LibTensorFlow, type NativePackage } from './native';
+import { registerNativeBatchNorm } from './native-batchnorm';
+import { registerNativeKernels } from './native-kernels';
+import { nativeStatus, preloadQuietly, probeNativeInChild, quietNativeLogs, type LibTensorFlow, type NativePackage } from './native';
 
 quietNativeLogs();
 
@@ -143,8 +145,11 @@ async function activate(name: BackendName): Promise<boolean> {
       // Requiring a package whose binding is missing registers its kernels before it throws, which
       // would leave half a 'tensorflow' backend behind for the next rung.
       if (!st.binding) throw new Error(`${pkg} has no compiled binding; run npm run tensorflow:local`);
+      preloadQuietly(pkg);
       require(pkg);
       nativeLoaded = pkg;
+      registerNativeKernels();
+      registerNativeBatchNorm();
       return tf.setBackend('tensorflow');
     }
     case 'wasm': {

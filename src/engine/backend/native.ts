@@ -129,3 +129,18 @@ export function gpuRequirements(): { needs: string; has: string; usable: boolean
   ].join('; ');
   return { needs, has, usable: driver && cudart.includes('libcudart.so.11.0') && cudnn.some((c) => c.startsWith('libcudnn.so.8')) };
 }
+
+/**
+ * Loads the package's libtensorflow with stderr muted when the package carries the quiet loader
+ * (local-wheel builds: TensorFlow 2.21 logs from static initializers, ignoring TF_CPP_MIN_LOG_LEVEL).
+ * The official libtensorflow 2.9 honours TF_CPP_MIN_LOG_LEVEL and needs nothing.
+ */
+export function preloadQuietly(pkg: NativePackage): void {
+  const dir = packageDir(pkg);
+  if (!dir || process.platform !== 'linux') return;
+  const loader = path.join(dir, 'deps', 'quiet_load.node');
+  const lib = path.join(dir, 'deps', 'lib', 'libtensorflow_cc.so.2');
+  if (!existsSync(loader) || !existsSync(lib)) return;
+  const err = (require(loader) as { load: (p: string) => string | undefined }).load(lib);
+  if (err) throw new Error(`${pkg}: libtensorflow did not load: ${err}`);
+}

@@ -5,6 +5,7 @@
 // BN in inference mode (https://keras.io/guides/transfer_learning/#do-a-round-of-finetuning-of-the-entire-model).
 // Walking the graph ourselves lets those layers see training=false while the rest train.
 import * as tf from '@tensorflow/tfjs';
+import { canFuseBatchNorm, fusedBatchNormTraining } from '../backend/native-batchnorm';
 import { batchNormTraining, needsOwnBatchNorm } from './bn-training';
 
 interface SymbolicLike {
@@ -96,6 +97,8 @@ function runLayer(layer: LayerLike, ins: tf.Tensor[], training: boolean, opts: F
     if (rate > 0) return [tf.dropout(ins[0], rate, undefined, opts.nextSeed())];
     return [ins[0]];
   }
+  // On the native backend BN trains as TensorFlow's own fused ops (see native-batchnorm.ts).
+  if (training && canFuseBatchNorm(layer, ins[0])) return [fusedBatchNormTraining(layer, ins[0] as tf.Tensor4D)];
   if (training && needsOwnBatchNorm(layer as tf.layers.Layer)) return [batchNormTraining(layer as tf.layers.Layer, ins[0])];
   const out = layer.apply(ins.length === 1 ? ins[0] : ins, { training }) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
