@@ -145,6 +145,11 @@ describe('runs history and state that survives', () => {
     await shot('04-runs-compared');
     const listed = JSON.parse(cli('runs', '--json').stdout) as { id: number; name: string | null }[];
     expect(listed.find((r) => r.id === cliRunId)?.name).toBe('cli baseline');
+    // A CLI run opens in the Evaluate step like the project's own.
+    await page.getByLabel(`Evaluate run ${cliRunId}`).click();
+    await expect.poll(currentStep).toBe('evaluate');
+    const cliEval = (await api<{ evaluation: { accuracy: number } }>('runs.get', { id: cliRunId })).evaluation;
+    await expect.poll(() => text('accuracy'), { timeout: 30_000 }).toBe(`${(cliEval.accuracy * 100).toFixed(1)}%`);
   });
 
   it('picks a threshold on the validation set, and a one-photo test and classify use it', async () => {
