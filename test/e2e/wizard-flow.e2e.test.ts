@@ -113,6 +113,8 @@ describe('the wizard from folder to sorted photos', () => {
     await expect.poll(() => text('run-status'), { timeout: 150_000, interval: 1000 }).toBe('completed');
     expect(await text('epochs-done')).toBe('1');
     await expect.poll(() => text('backend')).toMatch(/^(wasm|cpu|tensorflow|tensorflow-gpu)$/);
+    // The wasm leg (npm run test:wasm) sets TS_BACKEND for the server; training must follow it.
+    if (process.env.TS_BACKEND) expect(await text('backend')).toBe(process.env.TS_BACKEND);
     expect(Number(await text('images-per-sec'))).toBeGreaterThan(0);
     expect(await text('val-acc')).toMatch(/^\d+\.\d%$/);
     expect(await page.locator('.uplot').count()).toBe(4);

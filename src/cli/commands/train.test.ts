@@ -39,6 +39,8 @@ describe('transfer-studio train (real Fashion-MNIST, frozen nsfwjs MobileNetV2)'
     const result = events.at(-1) as { type: string; runId: number; status: string; backend: string; metrics: { accuracy: number; n: number }; modelDir: string };
     expect(result.type).toBe('result');
     expect(result.status).toBe('completed');
+    // The wasm leg (npm run test:wasm) sets TS_BACKEND; the run must then really be on it.
+    if (process.env.TS_BACKEND) expect(result.backend).toBe(process.env.TS_BACKEND);
     // 10 classes: chance is 0.1.
     expect(result.metrics.n).toBe(100);
     expect(result.metrics.accuracy).toBeGreaterThan(0.5);
