@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Profiling aid for the native engine: times inference and a full fine-tune step of a zoo model on
 // a chosen backend (TS_BACKEND, default tensorflow) and, with --profile, lists the kernels that
-// cost most in one training step (tf.profile) and how many kernels ran.
+// cost most in one training step through the engine's forward() (tf.profile) and how many ran.
 //   node --import tsx scripts/native-probe.ts [--model mobilenetv2] [--size 224] [--batch 8] [--reps 3] [--profile]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -25,13 +25,14 @@ if (!a.skip.includes('step')) {
 }
 if (a.profile) {
   const { buildModel } = await import('../src/engine/zoo/registry');
+  const { forward } = await import('../src/engine/train/forward');
   const base = buildModel(a.model, { includeTop: false, inputShape: [size, size, 3], pooling: 'avg' });
   const out = tf.layers.dense({ units: 10, activation: 'softmax' }).apply(base.outputs[0]) as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: out });
   const x = tf.randomUniform([batch, size, size, 3], -1, 1);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
   const opt = tf.train.adam(1e-3);
-  const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!.dispose();
+  const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(model, x, { training: true })[0]) as tf.Scalar, true)!.dispose();
   step();
   const info = await tf.profile(step);
   const by = new Map<string, { ms: number; n: number }>();

@@ -24,7 +24,9 @@ def build(name, mode):
         feats = torch.nn.Sequential(m.features, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
     elif name == "resnet50":
         m = torchvision.models.resnet50(weights=None)
-        m.fc = torch.nn.Identity()
+        if mode == "extract":
+            # Features only; train mode keeps fc, whose in_features sizes the new 10-way head.
+            m.fc = torch.nn.Identity()
         feats = m
     else:
         raise SystemExit(f"unknown model {name!r}; expected mobilenetv2 or resnet50")

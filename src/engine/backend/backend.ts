@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerNativeBatchNorm } from './native-batchnorm';
-import { registerNativeKernels } from './native-kernels';
+import { registerNativeKernels, registerNativeRelu6 } from './native-kernels';
 import { nativeStatus, preloadQuietly, probeNativeInChild, quietNativeLogs, type LibTensorFlow, type NativePackage } from './native';
 
 quietNativeLogs();
@@ -150,6 +150,7 @@ async function activate(name: BackendName): Promise<boolean> {
       nativeLoaded = pkg;
       registerNativeKernels();
       registerNativeBatchNorm();
+      registerNativeRelu6();
       return tf.setBackend('tensorflow');
     }
     case 'wasm': {

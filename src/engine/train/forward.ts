@@ -6,6 +6,7 @@
 // Walking the graph ourselves lets those layers see training=false while the rest train.
 import * as tf from '@tensorflow/tfjs';
 import { canFuseBatchNorm, fusedBatchNormTraining } from '../backend/native-batchnorm';
+import { canFuseRelu6, fusedRelu6 } from '../backend/native-kernels';
 import { batchNormTraining, needsOwnBatchNorm } from './bn-training';
 
 interface SymbolicLike {
@@ -97,8 +98,9 @@ function runLayer(layer: LayerLike, ins: tf.Tensor[], training: boolean, opts: F
     if (rate > 0) return [tf.dropout(ins[0], rate, undefined, opts.nextSeed())];
     return [ins[0]];
   }
-  // On the native backend BN trains as TensorFlow's own fused ops (see native-batchnorm.ts).
+  // On the native backend BN and ReLU6 train as TensorFlow's own fused ops (backend/native-*.ts).
   if (training && canFuseBatchNorm(layer, ins[0])) return [fusedBatchNormTraining(layer, ins[0] as tf.Tensor4D)];
+  if (training && canFuseRelu6(layer, ins[0])) return [fusedRelu6(ins[0])];
   if (training && needsOwnBatchNorm(layer as tf.layers.Layer)) return [batchNormTraining(layer as tf.layers.Layer, ins[0])];
   const out = layer.apply(ins.length === 1 ? ins[0] : ins, { training }) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
