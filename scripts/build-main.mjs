@@ -24,7 +24,7 @@ await build({
     ...Object.fromEntries(findWorkers('src').map((w) => [`main/${path.basename(w, '.ts')}`, w])),
     // Modules a worker imports by path at run time (see workerModule() in services/train-runner.ts).
     'main/train-folder-data': 'src/engine/runs/folder-data.ts',
-    'main/train-folder-images': 'src/engine/features/folder-images.ts',
+    
   },
   outdir: 'dist',
   format: 'esm',

@@ -5,7 +5,7 @@
 //     [--size 96] [--freeze-until block_15] [--epochs 3] [--lr 0.001] [--batch 64] [--hidden N]
 //     [--dropout 0.2] [--fine-tune-blocks K --fine-tune-epochs E [--fine-tune-lr X]]
 //     [--schedule cosine|constant] [--smoothing 0.1] [--backend wasm] [--cache-dir DIR] [--fast-path off]
-import { runFashionMnistBenchmark } from '../src/engine/features/fashion-mnist-bench';
+import { runFashionMnistBenchmark } from '../bench/lib/fashion-mnist-run';
 
 const argv = process.argv.slice(2);
 const arg = (flag: string) => {

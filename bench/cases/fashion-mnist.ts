@@ -43,7 +43,7 @@ type FastBench = (opts: Record<string, unknown>) => Promise<FastBenchResult>;
 
 async function loadFastBench(): Promise<FastBench | null> {
   try {
-    const mod = (await import('../../src/engine/features/fashion-mnist-bench')) as { runFashionMnistBenchmark?: FastBench };
+    const mod = (await import('../lib/fashion-mnist-run')) as { runFashionMnistBenchmark?: FastBench };
     return typeof mod.runFashionMnistBenchmark === 'function' ? mod.runFashionMnistBenchmark : null;
   } catch {
     return null;

@@ -2,10 +2,10 @@
 // Runs a planned training job in a worker thread and keeps SQLite in step with it: status,
 // every epoch's metrics, the backend, the evaluation and the model artifact. One registry per
 // process, so cancel and wait work whichever API object the call came through.
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTIFACT_FORMAT, type ModelArtifactMeta } from '../engine/artifacts/model-artifact';
+import type { ModelArtifactMeta } from '../engine/artifacts/model-artifact';
 import { NSFWJS_PREPROCESS } from '../engine/weights/nsfwjs-weights';
 import { getModelSpec } from '../engine/zoo/registry';
 import type { PreprocessMode } from '../engine/zoo/types';
@@ -56,13 +56,11 @@ export function cancelRun(runId: number): boolean {
 
 /**
  * The module the worker imports to build its data. From sources it is the .ts file; a bundle
- * must emit each as a sibling `train-<name>.js` (scripts/build-main.mjs).
+ * must emit it as a sibling `train-folder-data.js` (scripts/build-main.mjs).
  */
-const WORKER_MODULES = { 'folder-data': '../engine/runs/folder-data.ts', 'folder-images': '../engine/features/folder-images.ts' } as const;
-
-function workerModule(name: keyof typeof WORKER_MODULES): string {
-  if (import.meta.url.endsWith('.ts')) return fileURLToPath(new URL(WORKER_MODULES[name], import.meta.url));
-  return fileURLToPath(new URL(`./train-${name}.js`, import.meta.url));
+function folderDataModule(): string {
+  if (import.meta.url.endsWith('.ts')) return fileURLToPath(new URL('../engine/runs/folder-data.ts', import.meta.url));
+  return fileURLToPath(new URL('./train-folder-data.js', import.meta.url));
 }
 
 /** The preprocessing a trained model's inputs get (stored in the model artifact). */
@@ -72,23 +70,10 @@ export function preprocessModeFor(backbone: string, weights: string): Preprocess
 
 export const modelDirOf = (runDir: string): string => path.join(runDir, 'model');
 
-async function publishModel(runDir: string, runId: number, job: RunJob, partial: string): Promise<string> {
-  const meta: ModelArtifactMeta = {
-    format: ARTIFACT_FORMAT,
-    version: 1,
-    labels: job.data.classes,
-    inputSize: job.data.imageSize,
-    preprocess: preprocessModeFor(job.config.backbone, String(job.config.weights ?? 'none')),
-    backbone: job.config.backbone,
-    weights: String(job.config.weights ?? 'none'),
-    runId,
-    createdAt: new Date().toISOString(),
-  };
-  await fs.writeFile(path.join(partial, 'meta.json'), JSON.stringify(meta, null, 2));
-  const dir = modelDirOf(runDir);
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.rename(partial, dir);
-  return dir;
+/** What the run's model artifact says about itself (the worker writes it with saveModelArtifact). */
+function artifactMeta(runId: number, job: RunJob): Omit<ModelArtifactMeta, 'format' | 'version' | 'createdAt'> {
+  const weights = String(job.config.weights ?? 'none');
+  return { labels: job.data.classes, inputSize: job.data.imageSize, preprocess: preprocessModeFor(job.config.backbone, weights), backbone: job.config.backbone, weights, runId };
 }
 
 function meanImagesPerSec(result: WorkerResult): number | undefined {
@@ -97,18 +82,19 @@ function meanImagesPerSec(result: WorkerResult): number | undefined {
 }
 
 /**
- * Starts (or resumes) run `runId` from the job in its folder, in a worker thread. Returns at
- * once; `waitForRun` gives the final status.
+ * Starts run `runId` from `job` (a new run: the job is in memory, job.json is its copy for a
+ * later resume), or resumes it from the job.json in its folder (`job` omitted), in a worker
+ * thread. Returns at once; `waitForRun` gives the final status.
  * @throws AppError CONFLICT when the run is already training in this process.
  */
-export function launchRun(ctx: ServiceContext, runId: number, runDir: string, resume: boolean): void {
+export function launchRun(ctx: ServiceContext, runId: number, runDir: string, resume: boolean, job?: RunJob): void {
   if (active.has(runId)) throw new AppError('CONFLICT', `Run ${runId} is already training. Cancel it first (train.cancel) or wait for it to finish.`, { runId });
   const controller = new AbortController();
-  const done = execute(ctx, runId, runDir, resume, controller.signal).finally(() => active.delete(runId));
+  const done = execute(ctx, runId, runDir, resume, controller.signal, job).finally(() => active.delete(runId));
   active.set(runId, { controller, done });
 }
 
-async function execute(ctx: ServiceContext, runId: number, runDir: string, resume: boolean, signal: AbortSignal): Promise<RunStatus> {
+async function execute(ctx: ServiceContext, runId: number, runDir: string, resume: boolean, signal: AbortSignal, given?: RunJob): Promise<RunStatus> {
   const { db } = ctx;
   const run = getRun(db, runId)!;
   const priorNotes = run.engineNotes ? run.engineNotes.split('\n') : [];
@@ -117,21 +103,18 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
     ctx.emit('train.status', { runId, status, ...(patch.error ? { error: patch.error } : {}) });
   };
   try {
-    const job = await readJob(runDir);
+    const job = given ?? (await readJob(runDir));
     updateRun(db, runId, { config: { ...job.request, resolved: job.config, pid: process.pid } });
     setStatus('running', resume ? { engineNotes: [...priorNotes, `resumed at ${new Date().toISOString()} from the last epoch checkpoint`].join('\n') } : { engineNotes: job.notes.join('\n') });
-    const partial = path.join(runDir, 'model.partial');
-    await fs.rm(partial, { recursive: true, force: true });
     const workerJob: WorkerJob = {
       config: job.config,
-      data: { module: workerModule('folder-data'), export: 'folderTrainData', args: job.data },
-      // Frozen layers run on ONNX Runtime with cached features when nothing augments them (the
-      // worker decides from the config alone, so a resumed run takes the same path).
-      images: { module: workerModule('folder-images'), export: 'folderImageData', args: job.data },
+      // The model is split at each phase's freeze boundary: frozen part on ONNX Runtime, the rest
+      // in TF.js (the worker decides from the config alone, so a resumed run takes the same path).
+      images: { module: folderDataModule(), export: 'folderImageData', args: job.data },
       fastPath: { cacheDir: featureCacheDir() },
       checkpointDir: path.join(runDir, 'checkpoints'),
       resume,
-      outputDir: partial,
+      artifact: { dir: modelDirOf(runDir), meta: artifactMeta(runId, job) },
       backend: job.backend,
     };
     const result = await runTrainingInWorker(workerJob, {
@@ -142,7 +125,7 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
         ctx.emit('train.epoch', { runId, ...e });
       },
     });
-    const modelDir = result.modelPath ? await publishModel(runDir, runId, job, partial) : null;
+    const modelDir = result.modelPath ? modelDirOf(runDir) : null;
     const evalSplit = job.data.test.length ? 'test' : 'validation';
     const evaluation = result.evaluation ? { ...result.evaluation, split: evalSplit, ...(run.datasetId ? { datasetId: run.datasetId } : {}) } : null;
     const ips = meanImagesPerSec(result);

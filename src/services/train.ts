@@ -99,8 +99,9 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
       const assigned: Record<string, 'train' | 'validation' | 'test'> = {};
       for (const s of ['train', 'validation', 'test'] as const) for (const p of split[s]) assigned[p] = s;
       assignSplits(db, dataset.id, assigned);
+      // job.json is for a later resume; this process trains from the job in memory.
       await writeJob(dir, job);
-      launchRun(ctx, run.id, dir, false);
+      launchRun(ctx, run.id, dir, false, job);
       return { runId: run.id };
     },
     'train.cancel': async ({ runId }) => {

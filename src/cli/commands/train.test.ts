@@ -71,6 +71,26 @@ describe('transfer-studio train (real Fashion-MNIST, frozen nsfwjs MobileNetV2)'
     expect((JSON.parse(ev.stdout) as { accuracy: number }).accuracy).toBeCloseTo(result.metrics.accuracy, 6);
   });
 
+  it('takes the split path on the default recipe (augmentation on, two phases): frozen layers on ONNX Runtime in both phases', () => {
+    const home = path.join(tmp, 'home-c');
+    const args = ['train', '--data', data, '--epochs', '3', '--backbone', 'mobilenetv2', '--weights', 'nsfwjs', '--image-size', '64', '--batch', '16', '--json'];
+    const r = spawnSync(process.execPath, [bin, ...args], { env: env(home), encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = lines(r.stdout).at(-1) as { runId: number; status: string };
+    expect(result.status).toBe('completed');
+    const db = openDatabase(path.join(home, 'transfer-studio.db'));
+    try {
+      const run = getRun(db, result.runId)!;
+      expect(run.engineNotes).toMatch(/augmentation: \{"flipHorizontal":true/);
+      expect(run.engineNotes).not.toMatch(/whole model: tfjs/);
+      expect(run.engineNotes).toMatch(/phase 1: frozen part \(stem…conv_1, up to out_relu \+ avg pooling\): onnxruntime-node .*augmented training batches through it every epoch.*trainable part \(head\)/);
+      expect(run.engineNotes).toMatch(/phase 2: frozen part \(stem…block_14, up to block_14_add\): onnxruntime-node .*augmented training batches.*trainable part \(block_15…conv_1 \+ head\)/);
+      expect(listEpochs(db, result.runId).map((e) => [e.phase, e.epoch])).toEqual([[1, 1], [1, 2], [2, 1]]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('resumes a SIGKILLed run from the next epoch after its last checkpoint', async () => {
     const home = path.join(tmp, 'home-b');
     // Enough epochs that the kill lands mid-run even when the feature fast path makes each epoch quick.

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { backendSettled } from '../backend/backend';
-import { loadModelFromDir, saveModelToDir } from '../train/model-io';
+import { loadModelFromDir, saveModelToDir } from './model-io';
 import type { PreprocessMode } from '../zoo/types';
 
 export const ARTIFACT_FORMAT = 'transfer-studio-model';

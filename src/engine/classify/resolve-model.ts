@@ -7,7 +7,7 @@ import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { loadModelArtifact, readArtifactMeta } from '../artifacts/model-artifact';
-import { loadModelFromDir } from '../train/model-io';
+import { loadModelFromDir } from '../artifacts/model-io';
 import { kerasCacheDir, kerasWeightFile } from '../weights/cache';
 import { importH5Weights } from '../weights/h5-import';
 import { imagenetClasses } from '../zoo/decode-predictions';

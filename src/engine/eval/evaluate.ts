@@ -2,7 +2,7 @@
 // Runs a model over a batch source (inference mode) and scores its predictions.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import type { BatchSource } from '../train/types';
+import type { BatchSource } from '../data/batch-source';
 import { evaluatePredictions, type Evaluation } from './metrics';
 
 export interface Predictions {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The feature fast path (issue 7): frozen layers on ONNX Runtime, their outputs cached on disk,
-// only the trainable part trains in TF.js.
+// Features of the frozen part of a model: the on-disk cache, extraction on ONNX Runtime, and the
+// batch sources over them (cached rows, or pixel batches run through the frozen part as they come).
 export { FeatureCache, featureCacheKeyHash, type FeatureCacheKey } from './cache';
 export { extractFeatures, sha256File, withContentHashes, type ExtractOptions, type ExtractStats, type FeatureItem } from './extract';
 export { featureSource, type FeatureSource, type FeatureSourceOptions } from './source';
-export { alwaysFrozenBlocks, augments, ORT_VERSION, trainOnImages, type FastPathOptions, type FastPathReport, type ImageTrainData, type ImageTrainResult } from './fast-path';
-export { folderImageData } from './folder-images';
+export { frozenFeatureSource, type FrozenSourceOptions } from './frozen-source';

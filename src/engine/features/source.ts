@@ -4,7 +4,7 @@
 // lets a fast-path run repeat the pure TF.js run batch for batch.
 import { AppError } from '../../shared/errors';
 import { createRng, deriveSeed, shuffleInPlace } from '../data/rng';
-import type { Batch, BatchSource } from '../train/types';
+import type { Batch, BatchSource } from '../data/batch-source';
 import type { FeatureCache } from './cache';
 import type { FeatureItem } from './extract';
 

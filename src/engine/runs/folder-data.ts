@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-// TrainData over an image folder, built inside the training worker from plain arguments: the
-// batch pipeline decodes in its own threads, reshuffles and augments the training split per
-// epoch (seeded, so a resumed run sees the batches the uninterrupted one would have).
+// A run's image folder, described by plain arguments (structured-clone safe, so they cross into
+// the training worker and into job.json for resume), and its sources: file lists for
+// trainOnImages, and one BatchSource over the decode pipeline for evaluation.
 import type { AugmentConfig } from '../data/augment';
-import { createBatchPipeline, type PipelineItem } from '../data/pipeline';
-import type { Batch, BatchSource, TrainData } from '../train/types';
+import type { PipelineItem } from '../data/pipeline';
+import type { FeatureItem } from '../features/extract';
+import { pipelineSource } from '../train/data-source';
+import type { ImageTrainData } from '../train/image-train';
+import type { BatchSource } from '../train/types';
 
 /** Structured-clone-safe description of a run's data (also written to the run folder for resume). */
 export interface FolderDataArgs {
@@ -21,39 +24,34 @@ export interface FolderDataArgs {
   workers?: number;
 }
 
-function countByClass(items: readonly PipelineItem[], k: number): number[] {
-  const c = new Array<number>(k).fill(0);
-  for (const it of items) c[it.label]++;
-  return c;
-}
-
-/** A BatchSource over `items`; `train` sources shuffle and augment, the others keep file order. */
+/** A BatchSource over `items` (the decode pipeline); `train` sources shuffle and augment, the others keep file order. */
 export function folderSource(args: FolderDataArgs, items: PipelineItem[], train: boolean): BatchSource {
-  return {
-    size: items.length,
-    classCounts: countByClass(items, args.classes.length),
-    epoch(index: number): AsyncIterable<Batch> {
-      return createBatchPipeline({
-        items,
-        root: args.root,
-        batchSize: args.batch,
-        decode: { width: args.imageSize, height: args.imageSize },
-        shuffle: train,
-        seed: args.seed,
-        epoch: index,
-        ...(train && args.augment ? { augment: args.augment } : {}),
-        workers: args.workers ?? 2,
-      });
+  return pipelineSource(
+    {
+      items,
+      root: args.root,
+      batchSize: args.batch,
+      decode: { width: args.imageSize, height: args.imageSize },
+      shuffle: train,
+      seed: args.seed,
+      ...(train && args.augment ? { augment: args.augment } : {}),
+      workers: args.workers ?? 2,
     },
-  };
+    args.classes.length,
+  );
 }
 
-/** The worker's data export (ModuleRef target): train, validation and test sources of a folder. */
-export function folderTrainData(args: FolderDataArgs): TrainData {
+/** The worker's images export (ModuleRef target): a run folder as file lists for trainOnImages. */
+export function folderImageData(args: FolderDataArgs & { train: FeatureItem[]; validation: FeatureItem[]; test: FeatureItem[] }): ImageTrainData {
   return {
-    train: folderSource(args, args.train, true),
-    ...(args.validation.length ? { val: folderSource(args, args.validation, false) } : {}),
-    ...(args.test.length ? { test: folderSource(args, args.test, false) } : {}),
+    root: args.root,
+    train: args.train,
+    ...(args.validation.length ? { val: args.validation } : {}),
+    ...(args.test.length ? { test: args.test } : {}),
     classNames: args.classes,
+    batchSize: args.batch,
+    shuffleSeed: args.seed,
+    ...(args.augment ? { augment: args.augment } : {}),
+    workers: args.workers ?? 2,
   };
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineSource } from './data-source';
-import { makeShapes, SHAPE_CLASSES, tinyBackbone } from './synthetic';
+import { makeShapes, SHAPE_CLASSES, tinyBackbone } from '../../../test/fixtures/synthetic';
 import { trainModel } from './train-model';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ts-train-png-'));

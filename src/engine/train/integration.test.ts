@@ -3,7 +3,7 @@
 // a small conv net from scratch, the custom loop end to end, on the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shapesData, tinyBackbone } from './synthetic';
+import { shapesData, tinyBackbone } from '../../../test/fixtures/synthetic';
 import { zooBackboneLoader } from './backbone-loader';
 import { trainModel } from './train-model';
 

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import { createWorker } from '../../platform/worker';
-import { loadModelFromDir } from './model-io';
+import { loadModelFromDir } from '../artifacts/model-io';
 import { runTrainingInWorker, type WorkerJob } from './run-in-worker';
 import type { BatchEvent, EpochRecord } from './types';
 import type { FromWorker } from './worker-protocol';
@@ -34,7 +34,7 @@ describe('runTrainingInWorker', () => {
     dirs.push(out);
     const batches: BatchEvent[] = [];
     const epochs: EpochRecord[] = [];
-    const result = await runTrainingInWorker(job(path.join(here, 'synthetic.ts'), out), { onBatch: (e) => batches.push(e), onEpoch: (e) => epochs.push(e) });
+    const result = await runTrainingInWorker(job(path.join(here, '../../../test/fixtures/synthetic.ts'), out), { onBatch: (e) => batches.push(e), onEpoch: (e) => epochs.push(e) });
     expect(result.backend).toBe('cpu');
     expect(epochs.map((e) => [e.phase, e.epoch])).toEqual([
       [1, 1],
@@ -51,7 +51,7 @@ describe('runTrainingInWorker', () => {
   it('cancels between batches and rejects with CANCELLED', async () => {
     const controller = new AbortController();
     let seen = 0;
-    const run = runTrainingInWorker(job(path.join(here, 'synthetic.ts')), {
+    const run = runTrainingInWorker(job(path.join(here, '../../../test/fixtures/synthetic.ts')), {
       signal: controller.signal,
       onBatch: () => {
         seen += 1;
@@ -68,7 +68,7 @@ describe('runTrainingInWorker', () => {
     const out = mkdtempSync(path.join(root, '.tmp-train-bundle-'));
     dirs.push(out);
     await build({
-      entryPoints: { 'train-worker': path.join(here, 'train-worker.ts'), synthetic: path.join(here, 'synthetic.ts') },
+      entryPoints: { 'train-worker': path.join(here, 'train-worker.ts'), synthetic: path.join(here, '../../../test/fixtures/synthetic.ts') },
       outdir: out,
       outExtension: { '.js': '.mjs' },
       bundle: true,
@@ -85,7 +85,7 @@ describe('runTrainingInWorker', () => {
   it('survives a hard kill mid-epoch: resume continues the history from the last checkpoint', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ts-worker-ckpt-'));
     dirs.push(dir);
-    const killed = { ...job(path.join(here, 'synthetic.ts')), checkpointDir: dir };
+    const killed = { ...job(path.join(here, '../../../test/fixtures/synthetic.ts')), checkpointDir: dir };
     // No cancel message: terminate() stops the thread wherever it is, as a crash or kill would.
     const worker = createWorker(new URL('./train-worker.ts', import.meta.url));
     const before: EpochRecord[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
-import { arraySource, makeShapes, shapesData, tinyBackbone } from './synthetic';
+import { arraySource, makeShapes, shapesData, tinyBackbone } from '../../../test/fixtures/synthetic';
 import { learningRateAt } from './schedule';
 import { trainModel } from './train-model';
 import type { BatchEvent, EpochRecord, TrainConfig, TrainHooks } from './types';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import { evaluateModel } from '../eval/evaluate';
 import type { Evaluation } from '../eval/metrics';
-import { loadBestWeights, loadLatestCheckpoint, setModelWeightEntries, type NamedTensor } from './checkpoint';
+import { loadBestWeights, loadLatestCheckpoint, modelWeightEntries, saveBestWeights, setModelWeightEntries, type NamedTensor } from './checkpoint';
 import { inferenceLayersOf } from './forward';
 import { backboneBlocks, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead, isHeadLayer } from './head';
@@ -26,6 +26,22 @@ export interface TrainResult {
   best: { valLoss: number; phase: Phase; epoch: number } | null;
   /** True when the run started from a checkpoint. */
   resumed: boolean;
+  /** The dropout RNG's state at the end, so a phase trained by a later call continues the sequence. */
+  rngState: number;
+}
+
+/**
+ * Where a run continues from when an earlier call trained phase 1 on another split of the same
+ * model (engine/train/image-train.ts re-splits at the fine-tuning boundary): phase 1 is skipped,
+ * the head starts from `headWeights`, and history, best and the RNG carry on as if in one call.
+ */
+export interface PhaseStart {
+  phase: 2;
+  history: EpochRecord[];
+  best: TrainResult['best'];
+  rngState: number;
+  /** Head layer name -> weights (getWeights order). */
+  headWeights: Map<string, tf.Tensor[]>;
 }
 
 /** Normalises a source: plain async iterables are re-iterated every epoch. */
@@ -72,7 +88,7 @@ function validate(config: TrainConfig): void {
  * (default lr × 0.1). The returned model carries the best weights by validation loss.
  * @throws AppError CANCELLED (signal), INVALID_ARGUMENT (config), CONFLICT (checkpoint of another config).
  */
-export async function trainModel(config: TrainConfig, data: TrainData, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainModel(config: TrainConfig, data: TrainData, hooks: TrainHooks = {}, start?: PhaseStart): Promise<TrainResult> {
   validate(config);
   const train = toBatchSource(data.train);
   const val = data.val ? toBatchSource(data.val) : undefined;
@@ -94,6 +110,17 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
   let resumedSlots: { name: string; tensor: tf.Tensor }[] | null = null;
   let resumed = false;
 
+  if (start) {
+    for (const [name, weights] of start.headWeights) model.getLayer(name).setWeights(weights);
+    state = { ...state, phase: start.phase, history: [...start.history], best: start.best, rngState: start.rngState };
+    rng.state = start.rngState;
+    if (start.best) {
+      // The best so far is phase 1's result, which is what the model holds now.
+      bestWeights.current = modelWeightEntries(model).map((e) => ({ name: e.name, tensor: e.tensor.clone() }));
+      if (hooks.checkpointDir) await saveBestWeights(hooks.checkpointDir, model);
+    }
+  }
+
   if (hooks.resume && hooks.checkpointDir) {
     const ckpt = await loadLatestCheckpoint(hooks.checkpointDir);
     if (ckpt) {
@@ -108,7 +135,10 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
       rng.state = state.rngState;
       resumedSlots = ckpt.optimizer;
       const best = await loadBestWeights(hooks.checkpointDir);
-      if (best) bestWeights.current = best;
+      if (best) {
+        tf.dispose((bestWeights.current ?? []).map((e) => e.tensor));
+        bestWeights.current = best;
+      }
       resumed = true;
     }
   }
@@ -163,5 +193,5 @@ export async function trainModel(config: TrainConfig, data: TrainData, hooks: Tr
   for (const layer of model.layers) layer.trainable = true;
   const evalSource = test ?? val;
   const evaluation = evalSource ? await evaluateModel(model, evalSource, { imageSize, numClasses, classNames: data.classNames, signal: hooks.signal, preprocess: backbone.preprocess }) : null;
-  return { model, history: state.history, evaluation, best: state.best, resumed };
+  return { model, history: state.history, evaluation, best: state.best, resumed, rngState: rng.state };
 }

@@ -3,10 +3,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../../shared/errors';
+import { AppError, serializeError } from '../../shared/errors';
 import { initBackend } from '../backend/backend';
-import { saveModelToDir } from './model-io';
-import type { ImageTrainData } from '../features/fast-path';
+import { saveModelArtifact } from '../artifacts/model-artifact';
+import { saveModelToDir } from '../artifacts/model-io';
+import type { ImageTrainData } from './image-train';
 import { trainModel, type TrainResult } from './train-model';
 import type { Backbone, TrainConfig, TrainData, TrainHooks } from './types';
 import type { FromWorker, ModuleRef, ToWorker, WorkerJob } from './worker-protocol';
@@ -35,13 +36,20 @@ async function run(job: WorkerJob, signal: AbortSignal, post: (m: FromWorker) =>
   if (job.images) {
     const makeImages = await importExport<(args: unknown) => ImageTrainData | Promise<ImageTrainData>>(job.images);
     // Loaded on demand: jobs over plain TrainData never load ONNX Runtime.
-    const { trainOnImages } = await import('../features/fast-path');
+    const { trainOnImages } = await import('./image-train');
     result = await trainOnImages(job.config, await makeImages(job.images.args), hooks, job.fastPath ?? {});
   } else {
+    if (!job.data) throw new AppError('INVALID_ARGUMENT', 'A training job needs `images` or `data`.');
     const makeData = await importExport<(args: unknown) => TrainData | Promise<TrainData>>(job.data);
     result = await trainModel(job.config, await makeData(job.data.args), hooks);
   }
-  const modelPath = job.outputDir ? await saveModelToDir(result.model, job.outputDir) : undefined;
+  let modelPath: string | undefined;
+  if (job.artifact) {
+    await saveModelArtifact(result.model, job.artifact.dir, job.artifact.meta);
+    modelPath = path.join(job.artifact.dir, 'model.json');
+  } else if (job.outputDir) {
+    modelPath = await saveModelToDir(result.model, job.outputDir);
+  }
   result.model.dispose();
   post({ type: 'done', result: { history: result.history, evaluation: result.evaluation, best: result.best, resumed: result.resumed, backend, ...(modelPath ? { modelPath } : {}), ...(result.engineNotes ? { engineNotes: result.engineNotes } : {}) } });
 }

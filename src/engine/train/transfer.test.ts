@@ -3,7 +3,7 @@
 // frozen (BN in inference mode), a new head trained on coloured shapes on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shapesData } from './synthetic';
+import { shapesData } from '../../../test/fixtures/synthetic';
 import { trainModel } from './train-model';
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { buildModel } from '../zoo/registry';
 import { balancedClassWeights, classificationLoss } from './loss';
 import { createOptimizer } from './optimizer';
 import { learningRateAt } from './schedule';
-import { makeShapes, tinyBackbone } from './synthetic';
+import { makeShapes, tinyBackbone } from '../../../test/fixtures/synthetic';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

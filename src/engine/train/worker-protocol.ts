@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Messages between run-in-worker.ts (parent) and train-worker.ts (worker thread).
 import type { SerializedError } from '../../shared/errors';
+import type { ModelArtifactMeta } from '../artifacts/model-artifact';
 import type { Evaluation } from '../eval/metrics';
 import type { BatchEvent, EpochRecord, Phase, TrainConfig } from './types';
 
@@ -18,23 +19,24 @@ export interface ModuleRef {
 
 export interface WorkerJob {
   config: TrainConfig;
-  /** Export: (args) => TrainData | Promise<TrainData>; unused when `images` is set. */
-  data: ModuleRef;
+  /** Export: (args) => TrainData | Promise<TrainData>, for jobs over ready-made batch sources. Give this or `images`. */
+  data?: ModuleRef;
   /** Export: (config, args) => Backbone | Promise<Backbone>; default: the zoo. */
   backbone?: ModuleRef;
   checkpointDir?: string;
   resume?: boolean;
   /** Where the trained model is saved (model.json + weights.bin). */
   outputDir?: string;
+  /** Saves the trained model as a model artifact (saveModelArtifact: model + meta.json, atomically) instead. */
+  artifact?: { dir: string; meta: Omit<ModelArtifactMeta, 'format' | 'version' | 'createdAt'> };
   /** TF.js backend for the worker (default 'cpu'). */
   backend?: 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu' | 'auto';
   /**
-   * Export: (args) => ImageTrainData (file lists, src/engine/features). When set, the worker trains
-   * through trainOnImages (frozen layers on ONNX Runtime with the feature cache where that applies)
-   * instead of trainModel over `data`.
+   * Export: (args) => ImageTrainData (file lists). When set, the worker trains through trainOnImages
+   * (the model split at the freeze boundary: frozen part on ONNX Runtime, the rest in TF.js).
    */
   images?: ModuleRef;
-  /** Feature fast path settings for `images` (default mode 'auto', cache in featureCacheDir()). */
+  /** Split settings for `images` (default mode 'auto', feature cache in featureCacheDir()). */
   fastPath?: { mode?: 'auto' | 'on' | 'off'; cacheDir?: string };
 }
 

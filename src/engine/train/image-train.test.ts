@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The fast path against the pure TF.js path on real Fashion-MNIST files with the real pretrained
-// MobileNetV2 (nsfwjs), whole backbone frozen: same seed, same batches, same numbers.
+// The split path against the pure TF.js path on real Fashion-MNIST files with the real pretrained
+// MobileNetV2 (nsfwjs), whole backbone frozen: same seed, same batches, same numbers per epoch,
+// with the feature cache (no augmentation) and with augmented batches through ONNX Runtime.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFashionMnistFolder } from '../../../test/fixtures/fashion-mnist';
 import { initBackend } from '../backend/backend';
 import type { TrainConfig } from '../train/types';
-import { trainOnImages, type ImageTrainData } from './fast-path';
+import { trainOnImages, type ImageTrainData } from './image-train';
 
 let root: string;
 let data: ImageTrainData;
@@ -35,12 +36,11 @@ describe('trainOnImages (frozen backbone)', () => {
     const fast = await trainOnImages(config, data, {}, { mode: 'auto', cacheDir });
     const fastSeconds = (performance.now() - t) / 1000;
 
-    expect(pure.fastPath).toBeNull();
+    expect(pure.splits).toEqual([]);
     expect(pure.engineNotes).toMatch(/^whole model: tfjs cpu/);
-    expect(fast.fastPath?.boundary).toBe('out_relu');
-    expect(fast.fastPath?.pooling).toBe('avg');
-    expect(fast.fastPath?.featureShape).toEqual([1, 1, 1280]);
-    expect(fast.fastPath?.extract.extracted).toBe(160);
+    expect(fast.splits).toHaveLength(1);
+    expect(fast.splits[0]).toMatchObject({ phases: [1], boundary: 'out_relu', pooling: 'avg', featureShape: [1, 1, 1280], trainFrom: 'cache' });
+    expect(fast.splits[0].extract.extracted).toBe(160);
     expect(fast.engineNotes).toMatch(/frozen part \(stem…conv_1, up to out_relu \+ avg pooling\): onnxruntime-node 1\.\d+\.\d+ CPU.*trainable part \(head\): tfjs cpu/);
 
     // ONNX Runtime and TF.js differ by ~1e-6 in the features; training amplifies that only a little.
@@ -69,7 +69,7 @@ describe('trainOnImages (frozen backbone)', () => {
     const run = async (c: TrainConfig) => {
       const r = await trainOnImages(c, data, {}, { cacheDir });
       r.model.dispose();
-      return r.fastPath!;
+      return r.splits[0];
     };
     const first = await run(one);
     expect(first.extract).toMatchObject({ extracted: 160, cached: 0 });
@@ -89,7 +89,31 @@ describe('trainOnImages (frozen backbone)', () => {
     expect(dirs.size).toBe(changes.length + 1);
   }, 120_000);
 
-  it('falls back to pure TF.js with augmentation, and says why', async () => {
-    await expect(trainOnImages({ ...config, epochs: 1 }, { ...data, augment: { flipHorizontal: true } }, {}, { mode: 'on' })).rejects.toThrow(/augmentation/);
+  it('with augmentation, runs the augmented batches through ONNX Runtime every epoch and matches the pure path per epoch', async () => {
+    const augment = { flipHorizontal: true, rotation: 10, randomResizedCrop: { scale: [0.8, 1] as [number, number] }, brightness: 0.1, contrast: 0.1 };
+    const aug = { ...data, augment };
+    const c = { ...config, epochs: 2 };
+    const pure = await trainOnImages(c, aug, {}, { mode: 'off' });
+    const split = await trainOnImages(c, aug, {}, { mode: 'on', cacheDir: path.join(root, 'cache-aug') });
+    expect(pure.splits).toEqual([]);
+    expect(split.splits).toHaveLength(1);
+    expect(split.splits[0]).toMatchObject({ phases: [1], boundary: 'out_relu', pooling: 'avg', trainFrom: 'augmented' });
+    // Only the test images go to the cache: augmented training images never repeat.
+    expect(split.splits[0].extract.extracted).toBe(60);
+    expect(split.splits[0].sessionSeconds).toBeGreaterThan(0);
+    expect(split.engineNotes).toMatch(/frozen part .*onnxruntime-node .*augmented training batches through it every epoch.*trainable part \(head\): tfjs cpu/);
+    expect(split.history).toHaveLength(2);
+    pure.history.forEach((h, i) => {
+      expect(Math.abs(split.history[i].loss - h.loss), `epoch ${i + 1} loss`).toBeLessThan(1e-3);
+      expect(Math.abs(split.history[i].acc - h.acc), `epoch ${i + 1} acc`).toBeLessThanOrEqual(1 / 100 + 1e-9);
+    });
+    // Augmentation did change the inputs: the no-augmentation run has other losses.
+    const plain = await trainOnImages(c, data, {}, { cacheDir: path.join(root, 'cache-aug') });
+    expect(Math.abs(plain.history[1].loss - split.history[1].loss)).toBeGreaterThan(1e-3);
+    for (const r of [pure, split, plain]) r.model.dispose();
+  }, 180_000);
+
+  it("mode 'on' fails, naming why, where no block stays frozen", async () => {
+    await expect(trainOnImages({ ...config, epochs: 1, freezeUntil: 'none' }, data, {}, { mode: 'on' })).rejects.toThrow(/no block stays frozen/);
   });
 });

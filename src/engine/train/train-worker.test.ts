@@ -24,8 +24,7 @@ describe('training worker with images', () => {
     const args = { root, classes: Array.from({ length: 10 }, (_, i) => `c${i}`), train: items(tr.files), validation: [], test: items(te.files), imageSize: 32, batch: 8, seed: 1 };
     const job = {
       config: { backbone: 'mobilenetv2', weights: 'nsfwjs', imageSize: 32, epochs: 1, seed: 1 },
-      data: { module: path.join(here, 'folder-images.ts'), export: 'unused' },
-      images: { module: path.join(here, 'folder-images.ts'), export: 'folderImageData', args },
+      images: { module: path.join(here, '../runs/folder-data.ts'), export: 'folderImageData', args },
       fastPath: { cacheDir: path.join(root, 'cache') },
     };
     const first = await runTrainingInWorker(job);

@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../backend/backend';
-import type { TrainConfig } from '../train/types';
-import { trainOnImages, type FastPathReport } from './fast-path';
-import type { FeatureItem } from './extract';
+import { initBackend, type BackendName } from '../../src/engine/backend/backend';
+import type { TrainConfig } from '../../src/engine/train/types';
+import { trainOnImages, type SplitReport } from '../../src/engine/train/image-train';
+import type { FeatureItem } from '../../src/engine/features/extract';
 
 export interface FashionMnistBenchOptions {
   /** Training images per class (default 6000 = all 60,000). */
@@ -53,15 +53,14 @@ export interface FashionMnistBenchResult {
   /** Extraction, training and setup split of the wall time. */
   phases: { extractSeconds: number; extractImagesPerSec: number; sessionSeconds: number; trainSeconds: number; datasetSeconds: number };
   engineNotes: string;
-  fastPath: FastPathReport | null;
+  splits: SplitReport[];
   history: { phase: number; epoch: number; loss: number; acc: number; seconds: number; imagesPerSec: number }[];
   peakRssMiB: number;
 }
 
 /** Writes (once) the whole dataset as PNGs and returns its item lists, limited per class. */
 async function dataset(dir: string, trainPer: number, testPer: number): Promise<{ train: FeatureItem[]; test: FeatureItem[]; seconds: number; classNames: string[] }> {
-  // Test-only fixture code, loaded when the benchmark runs (from sources), never in the app bundle.
-  const fm = await import('../../../test/fixtures/fashion-mnist');
+  const fm = await import('../../test/fixtures/fashion-mnist');
   const t0 = performance.now();
   const marker = path.join(dir, '.complete');
   if (!existsSync(marker)) {
@@ -136,7 +135,7 @@ export async function runFashionMnistBenchmark(opts: FashionMnistBenchOptions = 
     const wallSeconds = (performance.now() - t0) / 1000;
     result.model.dispose();
     const accuracy = result.evaluation?.accuracy ?? Number.NaN;
-    const ex = result.fastPath?.extract;
+    const ex = result.splits[0]?.extract;
     const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
     return {
       accuracy,
@@ -147,7 +146,7 @@ export async function runFashionMnistBenchmark(opts: FashionMnistBenchOptions = 
       testImages: ds.test.length,
       phases: { extractSeconds: ex?.seconds ?? 0, extractImagesPerSec: ex?.imagesPerSec ?? 0, sessionSeconds: ex?.sessionSeconds ?? 0, trainSeconds, datasetSeconds: ds.seconds },
       engineNotes: result.engineNotes,
-      fastPath: result.fastPath,
+      splits: result.splits,
       history: result.history.map((h) => ({ phase: h.phase, epoch: h.epoch, loss: h.loss, acc: h.acc, seconds: h.seconds, imagesPerSec: h.imagesPerSec })),
       peakRssMiB: peak / 2 ** 20,
     };
