@@ -19,6 +19,13 @@ describe.skipIf(!native)('native kernels on tensorflow', () => {
     expect(Array.from(tf.step(x, 0.25).dataSync())).toEqual([0.25, 0.25, 1, Number.NaN, 1]);
   });
 
+  it('clipByValue: relu6 bounds and any others, gradient unchanged', () => {
+    const x = tf.tensor1d([-3, 0, 2.5, 6, 9]);
+    expect(Array.from(tf.clipByValue(x, 0, 6).dataSync())).toEqual([0, 0, 2.5, 6, 6]);
+    expect(Array.from(tf.clipByValue(x, -1, 3).dataSync())).toEqual([-1, 0, 2.5, 3, 3]);
+    expect(Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.clipByValue(v, -1, 3)))(x).dataSync())).toEqual([0, 1, 1, 0, 0]);
+  });
+
   it('ReLU(max_value=6) matches tfjs-layers in value and gradient', () => {
     const layer = tf.layers.reLU({ maxValue: 6 });
     const x = tf.tensor1d([-3, -0.5, 0.25, 2, 5.5, 7, 12]);
