@@ -166,7 +166,7 @@ function build(dir) {
   const gyp = path.join(path.dirname(npmCli()), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   if (!existsSync(gyp)) fail(`npm's node-gyp not found at ${gyp}`);
   const nodedir = nodeDir();
-  log(`building the binding (node-gyp, nodedir ${nodedir}; about two minutes on 2 cores)`);
+  log(`building the binding (node-gyp, nodedir ${nodedir}; 10 s to 2 min)`);
   const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${cpus().length}`,
     '--module_name=tfjs_binding', `--module_path=${path.join(dir, 'lib', 'napi-v8')}`, '--napi_build_version=8'],
   { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
