@@ -5,6 +5,7 @@ import path from 'node:path';
 import { exportFormatOf, writeResults } from '../engine/classify/export';
 import { organizeFiles, undoOrganize, type OrganizeSummary } from '../engine/classify/organize';
 import { createLogger } from '../platform/logger';
+import { classifyRowView } from '../shared/dto/classify-result';
 import { AppError } from '../shared/errors';
 import type { ClassifyResultDto } from '../shared/dto/classify';
 import type { Handlers } from '../shared/ipc/contract';
@@ -18,17 +19,7 @@ import { confinePath } from './paths';
 const log = createLogger('classify');
 
 export function resultDto(r: StoredResult): ClassifyResultDto {
-  return {
-    path: r.relPath,
-    label: r.correctedLabel ?? r.label,
-    modelLabel: r.label,
-    confidence: r.confidence,
-    topk: r.topk,
-    unsure: r.correctedLabel === null && r.unsure,
-    corrected: r.correctedLabel !== null,
-    problem: r.problem,
-    sha256: r.sha256,
-  };
+  return classifyRowView(r);
 }
 
 function assertIdle(db: Db, jobId: number): ClassifyParams {
@@ -47,7 +38,7 @@ export async function organizeClassifyJob(db: Db, jobId: number, dest: string, m
   const logPath = path.join(jobDirOf(jobId), `organize-${stamp}.jsonl`);
   const items = (function* () {
     for (const r of iterateResults(db, jobId)) {
-      yield { relPath: r.relPath, label: r.correctedLabel ?? r.label, unsure: r.correctedLabel === null && r.unsure, sha256: r.sha256 };
+      yield { relPath: r.relPath, label: r.correctedLabel ?? r.label, unsure: classifyRowView(r).unsure, sha256: r.sha256 };
     }
   })();
   const s = await organizeFiles({ root: params.root, dest, mode, items, logPath, signal });

@@ -5,12 +5,10 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { AppError } from '../../shared/errors';
-import type { ClassifiedFile } from './types';
+import { classifyRowView, type StoredClassifyRow } from '../../shared/dto/classify-result';
 
 /** A stored result: the model's answer plus a hand correction, if any. */
-export interface ExportRow extends ClassifiedFile {
-  correctedLabel: string | null;
-}
+export type ExportRow = StoredClassifyRow;
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -37,25 +35,14 @@ export function csvHeader(topK: number): string[] {
 }
 
 export function csvRow(r: ExportRow, topK: number): string[] {
-  const cells: (string | number | null)[] = [r.relPath, r.correctedLabel ?? r.label, r.confidence];
-  for (let i = 0; i < topK; i++) cells.push(r.topk[i]?.label ?? null, r.topk[i]?.p ?? null);
-  cells.push(r.problem ? '' : r.unsure ? 1 : 0, r.problem ? `${r.problem.code}: ${r.problem.reason}` : null, r.label);
+  const v = classifyRowView(r);
+  const cells: (string | number | null)[] = [v.path, v.label, v.confidence];
+  for (let i = 0; i < topK; i++) cells.push(v.topk[i]?.label ?? null, v.topk[i]?.p ?? null);
+  cells.push(v.problem ? '' : v.unsure ? 1 : 0, v.problem ? `${v.problem.code}: ${v.problem.reason}` : null, v.modelLabel);
   return cells.map(csvField);
 }
 
-function jsonRow(r: ExportRow): object {
-  return {
-    path: r.relPath,
-    label: r.correctedLabel ?? r.label,
-    confidence: r.confidence,
-    topk: r.topk,
-    unsure: r.unsure,
-    problem: r.problem,
-    modelLabel: r.label,
-    corrected: r.correctedLabel !== null,
-    sha256: r.sha256,
-  };
-}
+const jsonRow = (r: ExportRow): object => classifyRowView(r);
 
 /**
  * Writes `rows` to `file` (.csv or .json) through a temporary file renamed at the end, so a

@@ -44,3 +44,26 @@ export interface ClassifyProgress {
   elapsedSeconds: number;
   engine: EngineName | null;
 }
+
+/** A stored result: the model's answer plus a hand correction, if any. */
+export interface StoredClassifyRow extends ClassifiedFile {
+  correctedLabel: string | null;
+}
+
+/**
+ * The one reading of a stored row, for the UI, the CLI and CSV/JSON exports alike: the corrected
+ * label wins, and a corrected file is no longer unsure (a person decided it).
+ */
+export function classifyRowView(r: StoredClassifyRow) {
+  return {
+    path: r.relPath,
+    label: r.correctedLabel ?? r.label,
+    confidence: r.confidence,
+    topk: r.topk,
+    unsure: r.correctedLabel === null && r.unsure,
+    problem: r.problem,
+    modelLabel: r.label,
+    corrected: r.correctedLabel !== null,
+    sha256: r.sha256,
+  };
+}
