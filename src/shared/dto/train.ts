@@ -133,6 +133,8 @@ export const EpochSchema = z.object({
   seconds: z.number().nullable(),
   imagesPerSec: z.number().nullable(),
 });
+/** One recorded epoch: declared here once; the store's rows and the renderer's chart points use it. */
+export type EpochDto = z.infer<typeof EpochSchema>;
 
 export const RunSummarySchema = z.object({
   id: z.number(),

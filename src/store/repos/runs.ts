@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import type { EpochDto } from '../../shared/dto/train';
 import type { Db } from '../db';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
@@ -24,17 +25,8 @@ export interface RunRecord {
   threshold: number | null;
 }
 
-export interface EpochMetricRecord {
-  phase: number;
-  epoch: number;
-  loss: number | null;
-  acc: number | null;
-  valLoss: number | null;
-  valAcc: number | null;
-  lr: number | null;
-  seconds: number | null;
-  imagesPerSec: number | null;
-}
+/** The epoch fields are declared once, in shared/dto/train.ts. */
+export type EpochMetricRecord = EpochDto;
 
 interface RunRow {
   id: number;

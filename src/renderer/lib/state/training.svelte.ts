@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Live state of the training run on screen, fed by the engine's train.* events.
 import type { EventPayload } from '../../../shared/ipc/contract';
-import type { RunDetail } from '../../../shared/dto/train';
+import type { EpochDto, RunDetail } from '../../../shared/dto/train';
 
 export type RunStatus = EventPayload<'train.status'>['status'];
 
-export interface EpochPoint {
+/** A chart point: the recorded epoch's fields (declared once, in shared/dto/train.ts) and its x position. */
+export type EpochPoint = Pick<EpochDto, 'phase' | 'epoch' | 'loss' | 'acc' | 'valLoss' | 'valAcc'> & {
   /** 1-based position over both phases, the charts' x axis. */
   x: number;
-  phase: number;
-  epoch: number;
-  loss: number | null;
-  acc: number | null;
-  valLoss: number | null;
-  valAcc: number | null;
-}
+};
 
 const MAX_LOG = 300;
 
