@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvRow, writeResults } from '../../engine/classify/export';
-import { classifyRowView, type StoredClassifyRow } from './classify-result';
+import { csvRow, writeResults } from './export';
+import { classifyRowView, type StoredClassifyRow } from '../../shared/dto/classify-result';
 
 const row = (correctedLabel: string | null): StoredClassifyRow => ({
   relPath: 'a/cat.jpg',
