@@ -99,7 +99,11 @@ export function classifyHandlers(ctx: ServiceContext): Handlers<typeof classifyM
       return { total: page.total, items: page.items.map(resultDto) };
     },
     'classify.correct': async ({ jobId, path: rel, label }) => {
-      classifyJob(ctx.db, jobId);
+      const params = classifyJob(ctx.db, jobId).params as unknown as ClassifyParams;
+      // A correction names one of the model's classes, so organise and exports keep to known folders.
+      if (label !== null && !params.labels.includes(label)) {
+        throw new AppError('INVALID_ARGUMENT', `label must be one of job ${jobId}'s classes (${params.labels.slice(0, 20).join(', ')}${params.labels.length > 20 ? ', …' : ''}), or null to drop the correction. Received: ${JSON.stringify(label)}.`, { received: label });
+      }
       if (!correctResult(ctx.db, jobId, rel, label)) {
         throw new AppError('NOT_FOUND', `Job ${jobId} has no result for ${JSON.stringify(rel)}. Pass a path as the results list it (relative to the folder).`, { received: rel });
       }
@@ -107,6 +111,7 @@ export function classifyHandlers(ctx: ServiceContext): Handlers<typeof classifyM
     },
     'classify.organize': async ({ jobId, dest, mode }) => organizeClassifyJob(ctx.db, jobId, confinePath(ctx, dest, 'destination folder'), mode),
     'classify.undo': async ({ jobId, logPath }) => undoClassifyOrganize(ctx.db, jobId, logPath),
-    'classify.export': async ({ jobId, out }) => exportClassifyJob(ctx.db, jobId, out),
+    // Browser mode writes only where it may (the home folder, folders chosen in this session).
+    'classify.export': async ({ jobId, out }) => exportClassifyJob(ctx.db, jobId, confinePath(ctx, out, 'export file')),
   };
 }
