@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 // datasets.*: import an image folder into SQLite (skipped files with reasons, duplicates,
-// re-import diff), split reports, thumbnails and augmentation previews.
+// re-import diff), health (similar images, leaks, tiny classes), split reports, thumbnails and
+// augmentation previews.
 import path from 'node:path';
 import sharp from 'sharp';
 import { augmentPreview, DEFAULT_AUGMENT, type AugmentConfig } from '../engine/data/augment';
 import { decodeImage } from '../engine/data/decode';
 import { diffScans, scanDataset } from '../engine/data/scan';
 import type { DuplicateGroup, SkippedFile } from '../engine/data/types';
-import type { DatasetDetail, DatasetSummary } from '../shared/dto/train';
+import { storedGroups } from '../engine/data/health';
+import type { DatasetDetail, DatasetSummary, SimilarGroup } from '../shared/dto/train';
 import type { Handlers } from '../shared/ipc/contract';
 import type { trainMethods } from '../shared/ipc/methods/train';
 import { AppError } from '../shared/errors';
 import { findDatasetByRoot, getDataset, listDatasets, listImages, saveScan, type DatasetRecord, type StoredImage } from '../store/repos/datasets';
 import type { Db } from '../store/db';
+import { excludedPaths } from '../store/repos/health';
+import { refreshHealth } from './dataset-health';
 import type { ServiceContext } from './context';
 import { runCallJob } from './jobs';
 import { confinePath } from './paths';
@@ -27,12 +31,15 @@ export function requireDataset(db: Db, id: number): DatasetRecord {
   return d;
 }
 
-export function summarizeDataset(d: DatasetRecord, images: readonly StoredImage[]): DatasetSummary {
-  const summary = d.summary as { skipped?: SkippedFile[]; duplicates?: DuplicateGroup[]; classCounts?: Record<string, number> };
+/** `images` are those in training (excluded ones left out); class counts are counted from them. */
+export function summarizeDataset(d: DatasetRecord, images: readonly StoredImage[], excluded: readonly string[] = []): DatasetSummary {
+  const summary = d.summary as { skipped?: SkippedFile[]; duplicates?: DuplicateGroup[]; similar?: SimilarGroup[]; findings?: DatasetSummary['findings'] };
   const userSplits: Record<string, number> = {};
+  const classCounts: Record<string, number> = Object.fromEntries(d.classes.map((c) => [c, 0]));
   for (const im of images) {
     const s = userSplitOf(im.path, d.layout);
     if (s) userSplits[s] = (userSplits[s] ?? 0) + 1;
+    classCounts[im.className] = (classCounts[im.className] ?? 0) + 1;
   }
   return {
     id: d.id,
@@ -41,11 +48,14 @@ export function summarizeDataset(d: DatasetRecord, images: readonly StoredImage[
     name: d.name,
     layout: d.layout,
     classes: d.classes,
-    classCounts: summary.classCounts ?? {},
+    classCounts,
     images: images.length,
     userSplits,
     skipped: summary.skipped ?? [],
     duplicates: summary.duplicates ?? [],
+    similar: storedGroups(d.summary, new Set(images.map((im) => im.path))),
+    findings: summary.findings ?? [],
+    excluded: [...excluded],
     scannedAt: d.scannedAt,
   };
 }
@@ -62,13 +72,23 @@ async function toPngDataUrl(rgb: Uint8Array | Float32Array, width: number, heigh
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-function pickImages(db: Db, d: DatasetRecord, className: string | undefined): StoredImage[] {
-  const all = listImages(db, d.id);
+function pickImages(db: Db, d: DatasetRecord, className: string | undefined, paths?: readonly string[]): StoredImage[] {
+  const all = listImages(db, d.id, { includeExcluded: !!paths });
+  if (paths) {
+    const byPath = new Map(all.map((im) => [im.path, im]));
+    const missing = paths.filter((p) => !byPath.has(p));
+    if (missing.length) throw new AppError('NOT_FOUND', `Dataset ${d.id} has no image ${JSON.stringify(missing[0])}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}; import the folder again if files moved.`, { missing });
+    return paths.map((p) => byPath.get(p)!);
+  }
   if (className === undefined) return all;
   if (!d.classes.includes(className)) {
     throw new AppError('INVALID_ARGUMENT', `Dataset ${d.id} has no class ${JSON.stringify(className)}. Its classes: ${d.classes.join(', ')}.`, { received: className });
   }
   return all.filter((im) => im.className === className);
+}
+
+export function summarizeOf(db: Db, d: DatasetRecord): DatasetSummary {
+  return summarizeDataset(d, listImages(db, d.id), excludedPaths(db, d.id));
 }
 
 export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
@@ -77,14 +97,16 @@ export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
     'datasets.import': async ({ root, projectId, jobId }) => runCallJob(ctx, 'datasets.import', jobId, async (job) => {
       const abs = confinePath(ctx, root, 'dataset folder');
       const existing = findDatasetByRoot(db, abs, projectId ?? null);
-      const previous = existing ? listImages(db, existing.id) : [];
+      const previous = existing ? listImages(db, existing.id, { includeExcluded: true }) : [];
       const scan = await scanDataset(abs, { ...(existing ? { previous } : {}), signal: job.signal, onProgress: (p) => job.progress(p.done, p.total) });
       const diff = diffScans(previous, scan);
       // The last point a cancel stops the import: after it the scan is saved in one transaction.
       job.check();
-      const rec = saveScan(db, scan, { projectId: projectId ?? null, name: path.basename(abs), ...(existing ? { datasetId: existing.id } : {}) });
+      const saved = saveScan(db, scan, { projectId: projectId ?? null, name: path.basename(abs), ...(existing ? { datasetId: existing.id } : {}) });
+      await refreshHealth(db, saved);
+      const rec = requireDataset(db, saved.id);
       return {
-        dataset: summarizeDataset(rec, listImages(db, rec.id)),
+        dataset: summarizeOf(db, rec),
         reimport: !!existing,
         added: existing ? diff.added.map((i) => i.path) : [],
         removed: diff.removed.map((i) => i.path),
@@ -92,18 +114,21 @@ export function datasetHandlers(ctx: ServiceContext): Handlers<DatasetMethods> {
         unchanged: diff.unchanged,
       };
     }),
-    'datasets.list': async ({ projectId }) => listDatasets(db, projectId).map((d) => summarizeDataset(d, listImages(db, d.id))),
+    'datasets.list': async ({ projectId }) => listDatasets(db, projectId).map((d) => summarizeOf(db, d)),
     'datasets.get': async ({ id, split }): Promise<DatasetDetail> => {
       const d = requireDataset(db, id);
       const images = listImages(db, id);
-      const { result, settings } = splitImages(d, images, split ?? {});
-      return { ...summarizeDataset(d, images), split: { settings, counts: result.counts, warnings: result.warnings, classWeights: result.classWeights } };
+      const { result, settings, leaks } = splitImages(d, images, split ?? {});
+      return {
+        ...summarizeDataset(d, images, excludedPaths(db, id)),
+        split: { settings, counts: result.counts, warnings: result.warnings, classWeights: result.classWeights, leaks, leaksFixed: split?.fixLeakage ?? true },
+      };
     },
-    'datasets.preview': async ({ id, className, n, size }) => {
+    'datasets.preview': async ({ id, className, paths, n, size }) => {
       const d = requireDataset(db, id);
       const side = size ?? 96;
       const out = [];
-      for (const im of spread(pickImages(db, d, className), n)) {
+      for (const im of paths ? pickImages(db, d, undefined, paths.slice(0, n)) : spread(pickImages(db, d, className), n)) {
         const img = await decodeImage(path.join(d.root, im.path), { width: side, height: side, cropToAspectRatio: true, interpolation: 'lanczos3', output: 'uint8' });
         out.push({ path: im.path, className: im.className, dataUrl: await toPngDataUrl(img.data, img.width, img.height) });
       }

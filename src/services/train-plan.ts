@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_AUGMENT, type AugmentConfig } from '../engine/data/augment';
+import { fixLeakage, storedGroups, type Leak } from '../engine/data/health';
 import { splitDataset, type SplitResult } from '../engine/data/split';
 import type { SplitName } from '../engine/data/types';
 import type { FolderDataArgs } from '../engine/runs/folder-data';
@@ -50,11 +51,14 @@ export function resolveSplitSettings(dataset: DatasetRecord, images: readonly St
   return { validation: s.validation ?? 0.2, test: s.test ?? (hasUserTest ? 0 : 0.1), seed: s.seed ?? 42 };
 }
 
-export function splitImages(dataset: DatasetRecord, images: readonly StoredImage[], s: SplitRequest): { result: SplitResult; settings: { validation: number; test: number; seed: number } } {
+/** Splits the images, then keeps exact and near duplicates together (unless `fixLeakage` is false; the leaks are reported either way). */
+export function splitImages(dataset: DatasetRecord, images: readonly StoredImage[], s: SplitRequest & { fixLeakage?: boolean }): { result: SplitResult; settings: { validation: number; test: number; seed: number }; leaks: Leak[] } {
   const settings = resolveSplitSettings(dataset, images, s);
   const items = images.map((im) => ({ path: im.path, className: im.className, ...(userSplitOf(im.path, dataset.layout) ? { split: userSplitOf(im.path, dataset.layout) } : {}) }));
-  const result = splitDataset(items, { ...settings, classes: dataset.classes });
-  return { result, settings };
+  const raw = splitDataset(items, { ...settings, classes: dataset.classes });
+  const classOf = new Map(images.map((im) => [im.path, im.className]));
+  const { split: result, leaks } = fixLeakage(raw, storedGroups(dataset.summary, new Set(classOf.keys())), classOf, s.fixLeakage ?? true);
+  return { result, settings, leaks };
 }
 
 /** How many top epochs the default recipe gives to fine-tuning. */
@@ -81,7 +85,7 @@ export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonl
   if (dataset.classes.length < 2) {
     throw new AppError('INVALID_ARGUMENT', `Dataset ${dataset.root} has ${dataset.classes.length} class folder(s); a classifier needs at least 2. Put each class's images in its own subfolder.`, { classes: dataset.classes });
   }
-  const { result: split, settings } = splitImages(dataset, images, req);
+  const { result: split, settings, leaks } = splitImages(dataset, images, req);
   if (!split.train.length) throw new AppError('INVALID_ARGUMENT', `Dataset ${dataset.root} has no training images after the split. Add images or lower --validation/--test.`);
   const label = new Map(dataset.classes.map((c, i) => [c, i]));
   const classOf = new Map(images.map((im) => [im.path, im.className]));
@@ -128,6 +132,7 @@ export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonl
       (pretrained ? '; BatchNormalization layers of the backbone run in inference mode' : ''),
     `augmentation: ${augment ? JSON.stringify(augment) : 'off'}`,
     ...split.warnings.map((w) => `warning: ${w.message}`),
+    ...leaks.map((l) => `${req.fixLeakage === false ? 'warning: leak' : 'leak fixed'}: ${l.kind === 'exact' ? 'identical' : 'near-identical'} images ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${req.fixLeakage === false ? '' : ` all kept in ${l.keptIn}`}`),
   ];
   return { job: { version: 1, request: req, config, data, backend: req.backend ?? 'auto', notes }, split };
 }

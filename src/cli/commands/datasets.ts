@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
-import type { ImportResult } from '../../shared/dto/train';
+import type { DatasetDetail, DatasetSummary, ImportResult } from '../../shared/dto/train';
 import { callEngine } from '../context';
 import { formatInt, formatTable, printJson } from '../output';
 
@@ -13,12 +13,7 @@ export function formatImport(r: ImportResult): string {
   if (d.skipped.length) {
     out.push('', `Skipped ${d.skipped.length} file(s):`, formatTable(['File', 'Problem', 'Reason'], d.skipped.map((s) => [JSON.stringify(s.path).slice(1, -1), s.code, s.reason])));
   } else out.push('', 'No files skipped.');
-  const cross = d.duplicates.filter((g) => g.crossClass);
-  if (d.duplicates.length) {
-    out.push('', `${d.duplicates.length} group(s) of identical files${cross.length ? `, ${cross.length} labelled with different classes` : ''}:`);
-    for (const g of d.duplicates.slice(0, 20)) out.push(`  ${g.crossClass ? '[different classes] ' : ''}${g.paths.join('  =  ')}`);
-    if (d.duplicates.length > 20) out.push(`  ... and ${d.duplicates.length - 20} more (see --json)`);
-  }
+  out.push(...formatHealth(d));
   if (r.reimport) {
     out.push('', `Since the last import: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${formatInt(r.unchanged)} unchanged.`);
     for (const [label, list] of [['added', r.added], ['removed', r.removed], ['changed', r.changed]] as const) {
@@ -29,6 +24,40 @@ export function formatImport(r: ImportResult): string {
   return out.join('\n');
 }
 
+/** Similar images (exact and near duplicates), tiny and imbalanced classes, excluded images. */
+export function formatHealth(d: DatasetSummary): string[] {
+  const out: string[] = [];
+  const cross = d.similar.filter((g) => g.crossClass);
+  if (d.similar.length) {
+    out.push('', `${d.similar.length} group(s) of identical or near-identical images${cross.length ? `, ${cross.length} labelled with different classes` : ''} (each group always shares one split):`);
+    for (const g of d.similar.slice(0, 20)) out.push(`  ${g.crossClass ? '[different classes] ' : ''}${g.kind === 'exact' ? '[identical] ' : '[near] '}${g.paths.join('  ~  ')}`);
+    if (d.similar.length > 20) out.push(`  ... and ${d.similar.length - 20} more (see --json)`);
+  }
+  if (d.findings.length) out.push('', ...d.findings.map((f) => `warning: ${f.message}`));
+  if (d.excluded.length) out.push(`${d.excluded.length} image(s) excluded from training: ${d.excluded.slice(0, 10).join(', ')}${d.excluded.length > 10 ? ', ...' : ''}`);
+  return out;
+}
+
+/** Groups of similar images the split had spread over train/validation/test, and what was done. */
+export function formatLeaks(detail: DatasetDetail): string[] {
+  const { leaks, leaksFixed } = detail.split;
+  if (!leaks.length) return ['No leakage: no image has a copy or near copy in another split.'];
+  return [
+    `${leaks.length} group(s) of similar images fell into different splits${leaksFixed ? '; each is kept in one split' : ' (not fixed: --keep-leaks)'}:`,
+    ...leaks.slice(0, 20).map((l) => `  ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${leaksFixed ? ` -> all ${l.keptIn}` : ''}`),
+    ...(leaks.length > 20 ? [`  ... and ${leaks.length - 20} more`] : []),
+  ];
+}
+
+/** What `train` says about its data before it starts: the summary line, every skipped file, health and leaks. */
+export function formatTrainDataset(r: ImportResult, detail: DatasetDetail): string[] {
+  const d = r.dataset;
+  const out = [formatImport(r).split('\n')[0]];
+  if (d.skipped.length) out.push(`${d.skipped.length} file(s) skipped:`, ...d.skipped.map((s) => `  ${JSON.stringify(s.path).slice(1, -1)}: ${s.reason}`));
+  out.push(...formatHealth(d).filter((l) => l !== ''), ...formatLeaks(detail));
+  return out;
+}
+
 export function registerDatasets(program: Command): void {
   const datasets = program.command('datasets').description('image-folder datasets: import a folder with one subfolder per class');
   datasets
@@ -37,8 +66,9 @@ export function registerDatasets(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
       const r = await callEngine('datasets.import', { root: dir });
-      if (opts.json) printJson(r);
-      else process.stdout.write(`${formatImport(r)}\n`);
+      const detail = await callEngine('datasets.get', { id: r.dataset.id });
+      if (opts.json) printJson({ ...r, leaks: detail.split.leaks });
+      else process.stdout.write(`${formatImport(r)}\n\n${formatLeaks(detail).join('\n')}\n`);
     });
   datasets
     .command('list')

@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { engineWithEvents, onEngineEvent } from '../context';
 import { formatPct, formatTable, printJson, printJsonLine } from '../output';
-import { formatImport } from './datasets';
+import { formatTrainDataset } from './datasets';
 import { formatProgress } from './train-progress';
 
 const int = (name: string) => (v: string) => {
@@ -40,6 +40,7 @@ interface TrainOpts {
   labelSmoothing?: number;
   patience?: number;
   balanced?: boolean;
+  keepLeaks?: boolean;
   augment: boolean;
   validation?: number;
   test?: number;
@@ -92,13 +93,17 @@ async function runTrain(opts: TrainOpts): Promise<void> {
   } else {
     if (!opts.data || !opts.backbone) throw new AppError('INVALID_ARGUMENT', 'train needs --data DIR and --backbone NAME (or --resume RUN). Example: transfer-studio train --data ./photos --backbone mobilenetv2');
     const imported = await call('datasets.import', { root: opts.data });
-    if (!opts.json) process.stderr.write(`${formatImport(imported).split('\n')[0]}${imported.dataset.skipped.length ? `; ${imported.dataset.skipped.length} file(s) skipped (see datasets import)` : ''}\n`);
+    if (!opts.json) {
+      const detail = await call('datasets.get', { id: imported.dataset.id, split: { validation: opts.validation, test: opts.test, seed: opts.seed, fixLeakage: !opts.keepLeaks } });
+      process.stderr.write(`${formatTrainDataset(imported, detail).join('\n')}\n`);
+    }
     const req: TrainStart = {
       datasetId: imported.dataset.id,
       backbone: opts.backbone,
       epochs: opts.epochs,
       augment: opts.augment ? undefined : false,
       ...(opts.balanced ? { classWeights: 'balanced' as const } : {}),
+      ...(opts.keepLeaks ? { fixLeakage: false } : {}),
     };
     for (const k of ['weights', 'freezeUntil', 'batch', 'lr', 'imageSize', 'seed', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLr', 'optimizer', 'labelSmoothing', 'patience', 'validation', 'test', 'backend'] as const) {
       if (opts[k] !== undefined) (req as Record<string, unknown>)[k] = opts[k];
@@ -191,6 +196,7 @@ export function registerTrain(program: Command): void {
     .option('--label-smoothing <x>', 'label smoothing in [0, 1)', num('--label-smoothing'))
     .option('--patience <n>', 'early stopping on validation loss after N epochs without improvement', int('--patience'))
     .option('--balanced', 'weight the loss by inverse class frequency')
+    .option('--keep-leaks', 'leave identical and near-identical images where the split put them (default: each group in one split)')
     .option('--no-augment', 'turn augmentation off')
     .option('--validation <x>', 'validation fraction per class (default 0.2)', num('--validation'))
     .option('--test <x>', 'test fraction per class (default 0.1, 0 with a test folder)', num('--test'))

@@ -5,6 +5,19 @@ import { z } from 'zod';
 export const SkippedFileSchema = z.object({ path: z.string(), code: z.string(), reason: z.string() });
 export const DuplicateGroupSchema = z.object({ sha256: z.string(), paths: z.array(z.string()), classes: z.array(z.string()), crossClass: z.boolean() });
 
+/** Identical (`exact`) or near-identical (`near`, perceptual hash) images; they always share a split. */
+export const SimilarGroupSchema = z.object({ kind: z.enum(['exact', 'near']), paths: z.array(z.string()), classes: z.array(z.string()), crossClass: z.boolean() });
+export type SimilarGroup = z.infer<typeof SimilarGroupSchema>;
+export const ClassFindingSchema = z.object({ code: z.enum(['TINY_CLASS', 'IMBALANCED']), className: z.string(), count: z.number(), message: z.string() });
+/** A group of similar images that the split had put into more than one of train/validation/test. */
+export const LeakSchema = z.object({
+  kind: z.enum(['exact', 'near']),
+  paths: z.array(z.string()),
+  before: z.record(z.string(), z.enum(['train', 'validation', 'test'])),
+  keptIn: z.enum(['train', 'validation', 'test']),
+});
+export type Leak = z.infer<typeof LeakSchema>;
+
 export const DatasetSummarySchema = z.object({
   id: z.number(),
   projectId: z.number().nullable(),
@@ -18,6 +31,12 @@ export const DatasetSummarySchema = z.object({
   userSplits: z.record(z.string(), z.number()),
   skipped: z.array(SkippedFileSchema),
   duplicates: z.array(DuplicateGroupSchema),
+  /** Exact and near duplicates (perceptual hash), cross-class groups first. */
+  similar: z.array(SimilarGroupSchema),
+  /** Tiny and imbalanced classes. */
+  findings: z.array(ClassFindingSchema),
+  /** Images left out of training by a fix (exclude). */
+  excluded: z.array(z.string()),
   scannedAt: z.string().nullable(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
@@ -37,6 +56,8 @@ export const SplitSettingsSchema = z.object({
   validation: z.number().min(0).max(0.9).optional(),
   test: z.number().min(0).max(0.9).optional(),
   seed: z.number().int().optional(),
+  /** Keep similar images in one split (default true); false only reports the leaks. */
+  fixLeakage: z.boolean().optional(),
 });
 export type SplitSettings = z.infer<typeof SplitSettingsSchema>;
 
@@ -45,6 +66,9 @@ export const SplitReportSchema = z.object({
   counts: z.record(z.string(), z.object({ train: z.number(), validation: z.number(), test: z.number(), total: z.number() })),
   warnings: z.array(z.object({ code: z.string(), className: z.string().optional(), message: z.string() })),
   classWeights: z.record(z.string(), z.number()),
+  /** Similar images the split had spread over several splits; `fixed` when they were moved into one. */
+  leaks: z.array(LeakSchema),
+  leaksFixed: z.boolean(),
 });
 
 export const DatasetDetailSchema = DatasetSummarySchema.extend({ split: SplitReportSchema });
@@ -91,6 +115,8 @@ export const TrainStartSchema = z
     augment: z.union([z.literal(false), AugmentSettingsSchema]).optional(),
     validation: z.number().min(0).max(0.9).optional(),
     test: z.number().min(0).max(0.9).optional(),
+    /** Keep exact and near duplicates in one split (default true). */
+    fixLeakage: z.boolean().optional(),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
   })
   .strict();

@@ -108,8 +108,10 @@ export function saveScan(db: Db, scan: ScanResult, opts: { projectId: number | n
   })();
 }
 
-export function listImages(db: Db, datasetId: number): StoredImage[] {
-  return (db.prepare('SELECT * FROM images WHERE dataset_id = ? ORDER BY rel_path').all(datasetId) as ImageRow[]).map((r) => ({
+/** The dataset's images; those excluded from training (dataset fixes) only with `includeExcluded`. */
+export function listImages(db: Db, datasetId: number, opts: { includeExcluded?: boolean } = {}): StoredImage[] {
+  const sql = opts.includeExcluded ? 'SELECT * FROM images WHERE dataset_id = ? ORDER BY rel_path' : "SELECT * FROM images WHERE dataset_id = ? AND status != 'excluded' ORDER BY rel_path";
+  return (db.prepare(sql).all(datasetId) as ImageRow[]).map((r) => ({
     id: r.id,
     path: r.rel_path,
     className: r.class_name,

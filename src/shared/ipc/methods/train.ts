@@ -23,7 +23,16 @@ export const trainMethods = {
   'datasets.list': { input: z.object({ projectId: z.number().int().positive().optional() }).strict(), output: z.array(DatasetSummarySchema) },
   'datasets.get': { input: z.object({ id: z.number().int().positive(), split: SplitSettingsSchema.optional() }).strict(), output: DatasetDetailSchema },
   'datasets.preview': {
-    input: z.object({ id: z.number().int().positive(), className: z.string().optional(), n: z.number().int().min(1).max(64), size: z.number().int().min(16).max(256).optional() }).strict(),
+    input: z
+      .object({
+        id: z.number().int().positive(),
+        className: z.string().optional(),
+        /** These images (dataset-relative paths) instead of a spread over the class or dataset. */
+        paths: z.array(z.string().min(1).max(4096)).max(64).optional(),
+        n: z.number().int().min(1).max(64),
+        size: z.number().int().min(16).max(256).optional(),
+      })
+      .strict(),
     output: z.array(PreviewImageSchema),
   },
   'datasets.augmentPreview': {
