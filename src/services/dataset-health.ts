@@ -40,7 +40,7 @@ export async function hashImages(db: Db, d: DatasetRecord, concurrency = 4): Pro
 export async function refreshHealth(db: Db, d: DatasetRecord): Promise<void> {
   const hashes = await hashImages(db, d);
   const images = listImages(db, d.id);
-  const similar = findSimilarGroups(images.map((im) => ({ path: im.path, className: im.className, sha256: im.sha256, ...(hashes.has(im.sha256) ? { hash: hashes.get(im.sha256)! } : {}) })));
+  const similar = findSimilarGroups(images.map((im) => ({ path: im.path, className: im.className, sha256: im.sha256, width: im.width, height: im.height, ...(hashes.has(im.sha256) ? { hash: hashes.get(im.sha256)! } : {}) })));
   const counts: Record<string, number> = Object.fromEntries(d.classes.map((c) => [c, 0]));
   for (const im of images) counts[im.className] = (counts[im.className] ?? 0) + 1;
   patchDatasetSummary(db, d.id, { similar, findings: classFindings(counts) });

@@ -51,7 +51,7 @@ export function resolveSplitSettings(dataset: DatasetRecord, images: readonly St
   return { validation: s.validation ?? 0.2, test: s.test ?? (hasUserTest ? 0 : 0.1), seed: s.seed ?? 42 };
 }
 
-/** Splits the images, then keeps exact and near duplicates together (unless `fixLeakage` is false; the leaks are reported either way). */
+/** Splits the images, then keeps identical images together (unless `fixLeakage` is false); leaks, near pairs included, are reported either way. */
 export function splitImages(dataset: DatasetRecord, images: readonly StoredImage[], s: SplitRequest & { fixLeakage?: boolean }): { result: SplitResult; settings: { validation: number; test: number; seed: number }; leaks: Leak[] } {
   const settings = resolveSplitSettings(dataset, images, s);
   const items = images.map((im) => ({ path: im.path, className: im.className, ...(userSplitOf(im.path, dataset.layout) ? { split: userSplitOf(im.path, dataset.layout) } : {}) }));
@@ -132,7 +132,7 @@ export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonl
       (pretrained ? '; BatchNormalization layers of the backbone run in inference mode' : ''),
     `augmentation: ${augment ? JSON.stringify(augment) : 'off'}`,
     ...split.warnings.map((w) => `warning: ${w.message}`),
-    ...leaks.map((l) => `${req.fixLeakage === false ? 'warning: leak' : 'leak fixed'}: ${l.kind === 'exact' ? 'identical' : 'near-identical'} images ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${req.fixLeakage === false ? '' : ` all kept in ${l.keptIn}`}`),
+    ...leaks.map((l) => `${l.moved ? 'leak fixed' : 'warning: leak'}: ${l.kind === 'exact' ? 'identical' : 'near-identical'} images ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${l.moved ? ` all kept in ${l.keptIn}` : l.kind === 'near' ? ' (not moved: check whether they are the same picture)' : ''}`),
   ];
   return { job: { version: 1, request: req, config, data, backend: req.backend ?? 'auto', notes }, split };
 }

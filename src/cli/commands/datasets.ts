@@ -29,8 +29,8 @@ export function formatHealth(d: DatasetSummary): string[] {
   const out: string[] = [];
   const cross = d.similar.filter((g) => g.crossClass);
   if (d.similar.length) {
-    out.push('', `${d.similar.length} group(s) of identical or near-identical images${cross.length ? `, ${cross.length} labelled with different classes` : ''} (each group always shares one split):`);
-    for (const g of d.similar.slice(0, 20)) out.push(`  ${g.crossClass ? '[different classes] ' : ''}${g.kind === 'exact' ? '[identical] ' : '[near] '}${g.paths.join('  ~  ')}`);
+    out.push('', `${d.similar.length} group(s) of identical or near-identical images${cross.length ? `, ${cross.length} labelled with different classes` : ''} (identical ones always share one split; near pairs are for you to check):`);
+    for (const g of d.similar.slice(0, 20)) out.push(`  ${g.crossClass ? '[different classes] ' : ''}${g.kind === 'exact' ? `[identical] ${g.paths.join('  =  ')}` : `[near] ${g.paths.join('  ~  ')}`}`);
     if (d.similar.length > 20) out.push(`  ... and ${d.similar.length - 20} more (see --json)`);
   }
   if (d.findings.length) out.push('', ...d.findings.map((f) => `warning: ${f.message}`));
@@ -42,11 +42,16 @@ export function formatHealth(d: DatasetSummary): string[] {
 export function formatLeaks(detail: DatasetDetail): string[] {
   const { leaks, leaksFixed } = detail.split;
   if (!leaks.length) return ['No leakage: no image has a copy or near copy in another split.'];
-  return [
-    `${leaks.length} group(s) of similar images fell into different splits${leaksFixed ? '; each is kept in one split' : ' (not fixed: --keep-leaks)'}:`,
-    ...leaks.slice(0, 20).map((l) => `  ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${leaksFixed ? ` -> all ${l.keptIn}` : ''}`),
-    ...(leaks.length > 20 ? [`  ... and ${leaks.length - 20} more`] : []),
+  const exact = leaks.filter((l) => l.kind === 'exact');
+  const near = leaks.filter((l) => l.kind === 'near');
+  const list = (ls: typeof leaks) => [
+    ...ls.slice(0, 20).map((l) => `  ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${l.moved ? ` -> all ${l.keptIn}` : ''}`),
+    ...(ls.length > 20 ? [`  ... and ${ls.length - 20} more (see --json)`] : []),
   ];
+  const out: string[] = [];
+  if (exact.length) out.push(`${exact.length} group(s) of identical images fell into different splits${leaksFixed ? '; each is kept in one split' : ' (not fixed: --keep-leaks)'}:`, ...list(exact));
+  if (near.length) out.push(`${near.length} pair(s) of near-identical images fell into different splits (not moved; check whether each is the same picture):`, ...list(near));
+  return out;
 }
 
 /** What `train` says about its data before it starts: the summary line, every skipped file, health and leaks. */

@@ -196,7 +196,7 @@ export function registerTrain(program: Command): void {
     .option('--label-smoothing <x>', 'label smoothing in [0, 1)', num('--label-smoothing'))
     .option('--patience <n>', 'early stopping on validation loss after N epochs without improvement', int('--patience'))
     .option('--balanced', 'weight the loss by inverse class frequency')
-    .option('--keep-leaks', 'leave identical and near-identical images where the split put them (default: each group in one split)')
+    .option('--keep-leaks', 'leave identical images where the split put them (default: each group in one split; near pairs are only reported)')
     .option('--no-augment', 'turn augmentation off')
     .option('--validation <x>', 'validation fraction per class (default 0.2)', num('--validation'))
     .option('--test <x>', 'test fraction per class (default 0.1, 0 with a test folder)', num('--test'))

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Dataset health: groups of identical or near-identical images, leakage of such a group across
 // train/validation/test (a copy in test of an image the model trained on inflates every metric),
-// and the fix: every member of a group goes to one split. Tiny and imbalanced classes are flagged.
-import { FLAT_SPREAD, isNearDuplicate, type PerceptualHash } from './phash';
+// and the fix: every copy of the same bytes goes to one split; near pairs (look-alikes that may be
+// different pictures) are reported for a person to judge. Tiny and imbalanced classes are flagged.
+import { FLAT_SPREAD, isNearDuplicate, MIN_NEAR_SIDE, thumbDistance, type PerceptualHash } from './phash';
 import type { SplitResult } from './split';
 import type { SplitName } from './types';
 
@@ -10,12 +11,18 @@ export interface HealthImage {
   path: string;
   className: string;
   sha256: string;
+  /** Pixel size of the source; images under MIN_NEAR_SIDE on the short side are matched by bytes only. */
+  width?: number;
+  height?: number;
   /** Missing when the image could not be hashed; it is then matched by bytes only. */
   hash?: PerceptualHash;
 }
 
 export interface SimilarGroup {
-  /** `exact`: every member has the same bytes; `near`: at least one member only looks the same. */
+  /**
+   * `exact`: every member has the same bytes (any number of members); `near`: a pair that only
+   * looks the same. Near pairs never chain: each image is in at most one near pair.
+   */
   kind: 'exact' | 'near';
   paths: string[];
   classes: string[];
@@ -29,60 +36,54 @@ export interface Leak {
   before: Record<string, SplitName>;
   /** The split every member is in after the fix (the earliest of train, validation, test present). */
   keptIn: SplitName;
+  /** True when the members were moved into `keptIn`; near pairs are only reported. */
+  moved: boolean;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function unionFind(n: number): { find: (i: number) => number; union: (a: number, b: number) => void } {
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  };
-  return { find, union: (a, b) => void (parent[find(a)] = find(b)) };
+function group(kind: SimilarGroup['kind'], ims: readonly HealthImage[]): SimilarGroup {
+  const classes = [...new Set(ims.map((im) => im.className))].sort(cmp);
+  return { kind, paths: ims.map((im) => im.path).sort(cmp), classes, crossClass: classes.length > 1 };
+}
+
+/** Whether an image carries enough detail for its perceptual hash to mean anything. */
+function nearComparable(im: HealthImage): im is HealthImage & { hash: PerceptualHash } {
+  if (!im.hash || im.hash.spread < FLAT_SPREAD) return false;
+  return im.width === undefined || im.height === undefined || Math.min(im.width, im.height) >= MIN_NEAR_SIDE;
 }
 
 /**
- * Groups exact duplicates (same sha256) and near duplicates (perceptual hash within
- * NEAR_DISTANCE bits, see phash.ts), transitively. All pairs are compared: about 50 million
- * comparisons for 10,000 images, well under a second.
+ * Exact duplicates (same sha256) as one group each; near duplicates (see isNearDuplicate: hash,
+ * colour and thumbnail pixels) as disjoint pairs, closest first, between images of different
+ * content: a look-alike of a look-alike is never pulled in, so groups cannot chain across a class
+ * of similar pictures. Low-detail and flat images are matched by bytes only. All pairs of
+ * distinct contents are compared (about 50 million for 10,000 images, well under a second).
  * @returns groups of two or more, cross-class groups first, then by first path.
  */
 export function findSimilarGroups(images: readonly HealthImage[]): SimilarGroup[] {
-  const uf = unionFind(images.length);
-  const bySha = new Map<string, number>();
-  images.forEach((im, i) => {
-    const j = bySha.get(im.sha256);
-    if (j === undefined) bySha.set(im.sha256, i);
-    else uf.union(i, j);
-  });
-  const hashed = images.map((im, i) => ({ i, h: im.hash })).filter((x): x is { i: number; h: PerceptualHash } => !!x.h && x.h.spread >= FLAT_SPREAD);
-  for (let a = 0; a < hashed.length; a++) {
-    for (let b = a + 1; b < hashed.length; b++) {
-      if (isNearDuplicate(hashed[a].h, hashed[b].h)) uf.union(hashed[a].i, hashed[b].i);
+  const bySha = new Map<string, HealthImage[]>();
+  for (const im of images) {
+    const list = bySha.get(im.sha256);
+    if (list) list.push(im);
+    else bySha.set(im.sha256, [im]);
+  }
+  const groups: SimilarGroup[] = [];
+  for (const list of bySha.values()) if (list.length > 1) groups.push(group('exact', list));
+  // One representative per content: its first path in path order.
+  const reps = [...bySha.values()].map((l) => [...l].sort((a, b) => cmp(a.path, b.path))[0]).filter(nearComparable);
+  const pairs: { a: number; b: number; d: number }[] = [];
+  for (let a = 0; a < reps.length; a++) {
+    for (let b = a + 1; b < reps.length; b++) {
+      if (isNearDuplicate(reps[a].hash, reps[b].hash)) pairs.push({ a, b, d: thumbDistance(reps[a].hash.thumb, reps[b].hash.thumb) });
     }
   }
-  const members = new Map<number, number[]>();
-  images.forEach((_, i) => {
-    const r = uf.find(i);
-    const list = members.get(r);
-    if (list) list.push(i);
-    else members.set(r, [i]);
-  });
-  const groups: SimilarGroup[] = [];
-  for (const list of members.values()) {
-    if (list.length < 2) continue;
-    const ims = list.map((i) => images[i]);
-    const classes = [...new Set(ims.map((im) => im.className))].sort(cmp);
-    groups.push({
-      kind: ims.every((im) => im.sha256 === ims[0].sha256) ? 'exact' : 'near',
-      paths: ims.map((im) => im.path).sort(cmp),
-      classes,
-      crossClass: classes.length > 1,
-    });
+  pairs.sort((x, y) => x.d - y.d || cmp(reps[x.a].path, reps[y.a].path) || cmp(reps[x.b].path, reps[y.b].path));
+  const paired = new Set<number>();
+  for (const p of pairs) {
+    if (paired.has(p.a) || paired.has(p.b)) continue;
+    paired.add(p.a).add(p.b);
+    groups.push(group('near', [reps[p.a], reps[p.b]]));
   }
   return groups.sort((a, b) => Number(b.crossClass) - Number(a.crossClass) || cmp(a.paths[0], b.paths[0]));
 }
@@ -90,9 +91,11 @@ export function findSimilarGroups(images: readonly HealthImage[]): SimilarGroup[
 const ORDER: readonly SplitName[] = ['train', 'validation', 'test'];
 
 /**
- * Finds groups whose members fell into different splits and, unless `fix` is false, moves every
- * member to the earliest split among them (train before validation before test), so validation
- * and test only hold pictures the model never trained on. Counts and class weights are recomputed.
+ * Finds groups whose members fell into different splits. Unless `fix` is false, every member of an
+ * exact group moves to the earliest split among them (train before validation before test), so
+ * validation and test only hold pictures the model never trained on; near pairs are reported and
+ * left where they are (a look-alike may be another picture, and moving many of them would empty
+ * the test set). Counts and class weights are recomputed.
  */
 export function fixLeakage(split: SplitResult, groups: readonly SimilarGroup[], classOf: ReadonlyMap<string, string>, fix = true): { split: SplitResult; leaks: Leak[] } {
   const where = new Map<string, SplitName>();
@@ -108,8 +111,9 @@ export function fixLeakage(split: SplitResult, groups: readonly SimilarGroup[], 
     const present = new Set(Object.values(before));
     if (present.size < 2) continue;
     const keptIn = ORDER.find((s) => present.has(s))!;
-    leaks.push({ kind: g.kind, paths: Object.keys(before), before, keptIn });
-    if (fix) for (const p of Object.keys(before)) if (before[p] !== keptIn) moveTo.set(p, keptIn);
+    const moved = fix && g.kind === 'exact';
+    leaks.push({ kind: g.kind, paths: Object.keys(before), before, keptIn, moved });
+    if (moved) for (const p of Object.keys(before)) if (before[p] !== keptIn) moveTo.set(p, keptIn);
   }
   if (!moveTo.size) return { split, leaks };
   const out: Record<SplitName, string[]> = { train: [], validation: [], test: [] };

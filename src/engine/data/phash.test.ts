@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeRgb, markedRgb } from '../../../test/fixtures/images';
 import { photoPng, resizedCopy } from '../../../test/fixtures/photos';
-import { dhashOfThumb, FLAT_SPREAD, hammingDistance, isNearDuplicate, NEAR_DISTANCE, perceptualHash } from './phash';
+import { writeFashionMnistFolder } from '../../../test/fixtures/fashion-mnist';
+import { FLAT_SPREAD, hammingDistance, hashOfThumb, isNearDuplicate, NEAR_DISTANCE, NEAR_PIXELS, perceptualHash, THUMB_H, THUMB_W, thumbDistance } from './phash';
 
 let dir: string;
 const file = (name: string) => path.join(dir, name);
@@ -26,11 +27,15 @@ beforeAll(async () => {
 describe('perceptual hash', () => {
   it('hashes a known thumbnail bit by bit', () => {
     // Each row falls from left to right: every "brighter than the right neighbour" bit is set.
-    const rgb = new Uint8Array(72 * 3);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 9; x++) rgb.fill(250 - x * 25, (y * 9 + x) * 3, (y * 9 + x) * 3 + 3);
-    const h = dhashOfThumb(rgb);
+    // The dHash comes from 2×2 averages of the 18×16 thumbnail: columns fall in steps of 25 per pair.
+    const rgb = new Uint8Array(THUMB_W * THUMB_H * 3);
+    for (let y = 0; y < THUMB_H; y++) for (let x = 0; x < THUMB_W; x++) rgb.fill(250 - (x >> 1) * 25, (y * THUMB_W + x) * 3, (y * THUMB_W + x) * 3 + 3);
+    const h = hashOfThumb(rgb);
     expect(h.dhash).toBe('ff'.repeat(8));
     expect(h.mean).toEqual([150, 150, 150]);
+    expect(h.thumb).toHaveLength(THUMB_W * THUMB_H * 2);
+    expect(h.thumb.slice(0, 6)).toBe('fafae1');
+    expect(thumbDistance(h.thumb, h.thumb)).toBe(0);
     expect(h.spread).toBeGreaterThan(60);
     expect(hammingDistance(h.dhash, '00'.repeat(8))).toBe(64);
     expect(hammingDistance('0f00000000000001', '0000000000000000')).toBe(5);
@@ -42,6 +47,7 @@ describe('perceptual hash', () => {
     for (const copy of ['a-small.jpg', 'a-big.webp', 'a-brighter.png']) {
       const c = await perceptualHash(file(copy));
       expect(hammingDistance(a.dhash, c.dhash), copy).toBeLessThanOrEqual(NEAR_DISTANCE);
+      expect(thumbDistance(a.thumb, c.thumb), copy).toBeLessThanOrEqual(NEAR_PIXELS);
       expect(isNearDuplicate(a, c), copy).toBe(true);
     }
   });
@@ -63,4 +69,23 @@ describe('perceptual hash', () => {
     expect(f1.spread).toBeLessThan(FLAT_SPREAD);
     expect(isNearDuplicate(f1, f2)).toBe(false);
   });
+
+  it('does not trust the hash alone: different Fashion-MNIST items share dHashes by the hundred', async () => {
+    const fm = path.join(dir, 'fm');
+    const { files } = await writeFashionMnistFolder(fm, { perClass: 30, splits: ['test'] });
+    const hashes = await Promise.all(files.map((f) => perceptualHash(path.join(fm, f.path))));
+    let hashOnly = 0;
+    let minPixels = Number.POSITIVE_INFINITY;
+    for (let a = 0; a < hashes.length; a++) {
+      for (let b = a + 1; b < hashes.length; b++) {
+        if (hammingDistance(hashes[a].dhash, hashes[b].dhash) > NEAR_DISTANCE) continue;
+        hashOnly++;
+        minPixels = Math.min(minPixels, thumbDistance(hashes[a].thumb, hashes[b].thumb));
+      }
+    }
+    // Hundreds of different items share a dHash within NEAR_DISTANCE bits; this is why the hash
+    // alone is never trusted, and why images this small are matched by bytes only (health.ts).
+    expect(hashOnly).toBeGreaterThan(100);
+    expect(minPixels).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const SkippedFileSchema = z.object({ path: z.string(), code: z.string(), reason: z.string() });
 export const DuplicateGroupSchema = z.object({ sha256: z.string(), paths: z.array(z.string()), classes: z.array(z.string()), crossClass: z.boolean() });
 
-/** Identical (`exact`) or near-identical (`near`, perceptual hash) images; they always share a split. */
+/** Identical (`exact`: same bytes, kept in one split) or near-identical images (`near`: a pair that looks the same, reported). */
 export const SimilarGroupSchema = z.object({ kind: z.enum(['exact', 'near']), paths: z.array(z.string()), classes: z.array(z.string()), crossClass: z.boolean() });
 export type SimilarGroup = z.infer<typeof SimilarGroupSchema>;
 export const ClassFindingSchema = z.object({ code: z.enum(['TINY_CLASS', 'IMBALANCED']), className: z.string(), count: z.number(), message: z.string() });
@@ -15,6 +15,8 @@ export const LeakSchema = z.object({
   paths: z.array(z.string()),
   before: z.record(z.string(), z.enum(['train', 'validation', 'test'])),
   keptIn: z.enum(['train', 'validation', 'test']),
+  /** True when every member was moved into `keptIn` (exact copies); near pairs are only reported. */
+  moved: z.boolean(),
 });
 export type Leak = z.infer<typeof LeakSchema>;
 
@@ -56,7 +58,7 @@ export const SplitSettingsSchema = z.object({
   validation: z.number().min(0).max(0.9).optional(),
   test: z.number().min(0).max(0.9).optional(),
   seed: z.number().int().optional(),
-  /** Keep similar images in one split (default true); false only reports the leaks. */
+  /** Keep identical images in one split (default true); false only reports the leaks. Near pairs are always only reported. */
   fixLeakage: z.boolean().optional(),
 });
 export type SplitSettings = z.infer<typeof SplitSettingsSchema>;
@@ -115,7 +117,7 @@ export const TrainStartSchema = z
     augment: z.union([z.literal(false), AugmentSettingsSchema]).optional(),
     validation: z.number().min(0).max(0.9).optional(),
     test: z.number().min(0).max(0.9).optional(),
-    /** Keep exact and near duplicates in one split (default true). */
+    /** Keep identical images in one split (default true); near pairs are reported either way. */
     fixLeakage: z.boolean().optional(),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
   })

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Perceptual-hash cache, stored evaluation predictions and the dataset fix log (migration 0030).
+// Perceptual-hash cache, stored evaluation predictions and the dataset fix log (migration 0050).
 import type { Db } from '../db';
 
 /** The shape of engine/data/phash's PerceptualHash (the store may not import the engine). */
@@ -7,22 +7,23 @@ export interface PerceptualHash {
   dhash: string;
   mean: [number, number, number];
   spread: number;
+  thumb: string;
 }
 
 export function getHashes(db: Db, sha256s: readonly string[]): Map<string, PerceptualHash> {
-  const stmt = db.prepare('SELECT dhash, mean, spread FROM image_hashes WHERE sha256 = ?');
+  const stmt = db.prepare('SELECT dhash, mean, spread, thumb FROM image_hashes WHERE sha256 = ?');
   const out = new Map<string, PerceptualHash>();
   for (const s of new Set(sha256s)) {
-    const r = stmt.get(s) as { dhash: string; mean: string; spread: number } | undefined;
-    if (r) out.set(s, { dhash: r.dhash, mean: JSON.parse(r.mean) as [number, number, number], spread: r.spread });
+    const r = stmt.get(s) as { dhash: string; mean: string; spread: number; thumb: string } | undefined;
+    if (r) out.set(s, { dhash: r.dhash, mean: JSON.parse(r.mean) as [number, number, number], spread: r.spread, thumb: r.thumb });
   }
   return out;
 }
 
 export function saveHashes(db: Db, hashes: ReadonlyMap<string, PerceptualHash>): void {
-  const stmt = db.prepare('INSERT OR REPLACE INTO image_hashes (sha256, dhash, mean, spread) VALUES (?, ?, ?, ?)');
+  const stmt = db.prepare('INSERT OR REPLACE INTO image_hashes (sha256, dhash, mean, spread, thumb) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
-    for (const [s, h] of hashes) stmt.run(s, h.dhash, JSON.stringify(h.mean), h.spread);
+    for (const [s, h] of hashes) stmt.run(s, h.dhash, JSON.stringify(h.mean), h.spread, h.thumb);
   })();
 }
 

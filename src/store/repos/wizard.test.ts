@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, schemaVersion } from '../db';
-import { SCHEMA_VERSIONS } from '../migrations/index';
+import { LATEST_SCHEMA_VERSION, SCHEMA_VERSIONS } from '../migrations/index';
 import { createProject, deleteProject } from './projects';
 import { createRun, deleteRun, getRun, listEpochs, listRuns, recordEpoch, updateRun } from './runs';
 import { getLastProjectId, getWizardState, saveWizardState, setLastProjectId } from './wizard';
@@ -59,7 +59,7 @@ describe('wizard state (migration 0040)', () => {
     const r = createRunAt20(old);
     old.close();
     const db = openDatabase(f);
-    expect(schemaVersion(db)).toBe(40);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(getRun(db, r)).toMatchObject({ backbone: 'mobilenetv2', name: null, threshold: null });
     updateRun(db, r, { name: 'first try', threshold: 0.7 });
     expect(getRun(db, r)).toMatchObject({ name: 'first try', threshold: 0.7 });

@@ -8,13 +8,15 @@ import type { Database } from 'better-sqlite3';
  * there (relabel, exclude, trash) that undo reads back. Excluded images keep their row with
  * images.status = 'excluded'.
  */
-export default function migrate0030(db: Database): void {
+export default function migrate0050(db: Database): void {
   db.exec(`
     CREATE TABLE image_hashes (
       sha256 TEXT PRIMARY KEY,
       dhash TEXT NOT NULL,
       mean TEXT NOT NULL,
-      spread REAL NOT NULL
+      spread REAL NOT NULL,
+      -- 18x16 greyscale thumbnail (hex): near matches are confirmed on pixels, never on the hash alone
+      thumb TEXT NOT NULL
     ) STRICT;
 
     CREATE TABLE eval_predictions (
