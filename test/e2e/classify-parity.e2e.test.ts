@@ -78,6 +78,7 @@ describe('classify in the app as in the CLI', () => {
     await expect.poll(() => text('classify-folder')).toBe(inbox);
     // Sort every image by its top class: a one-epoch model is rarely sure.
     await page.getByLabel('Unsure below').fill('0');
+    await page.getByLabel('Top classes').fill('2');
 
     await page.getByRole('button', { name: 'Classify', exact: true }).click();
     await expect.poll(() => text('classified'), { timeout: 120_000, interval: 500 }).toBe('1');
@@ -113,6 +114,8 @@ describe('classify in the app as in the CLI', () => {
     const csv = readCsv(csvFile);
     expect(Object.keys(csv).sort()).toEqual([...NESTED].sort());
     expect(csv[target]).toMatchObject({ label: fixed, model_label: modelSaid, unsure: '0' });
+    // Two classes kept per image, as asked.
+    expect(Object.keys(csv[target]).filter((c) => /^top\d_label$/.test(c))).toEqual(['top1_label', 'top2_label']);
     await page.getByRole('button', { name: 'Export JSON' }).click();
     const jsonFile = csvFile.replace(/\.csv$/, '.json');
     await expect.poll(() => text('exported')).toBe(`Wrote 4 rows to ${jsonFile}.`);
@@ -125,7 +128,7 @@ describe('classify in the app as in the CLI', () => {
 
     // The CLI's own export of the same folder and run: the same file, bar the correction.
     const cliCsv = path.join(home, 'exports', 'cli.csv');
-    const r = cli('classify', '--model', String(cliRunId), inbox, '--recursive', '--threshold', '0', '--out', cliCsv);
+    const r = cli('classify', '--model', String(cliRunId), inbox, '--recursive', '--threshold', '0', '--top-k', '2', '--out', cliCsv);
     expect(r.status, r.stderr).toBe(0);
     const fromCli = readCsv(cliCsv);
     expect(Object.keys(fromCli).sort()).toEqual(Object.keys(csv).sort());
