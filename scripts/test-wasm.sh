@@ -8,4 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TS_BACKEND=wasm
 npx vitest run src/engine/backend/wasm-training.test.ts src/engine/backend/wasm-mobilenetv2.test.ts src/cli/commands/train.test.ts
-npx vitest run -c vitest.e2e.config.ts test/e2e/wizard-flow.e2e.test.ts
+# Its screenshots go beside the main leg's, not over them.
+TS_E2E_ARTIFACTS=test-results/e2e-wasm npx vitest run -c vitest.e2e.config.ts test/e2e/wizard-flow.e2e.test.ts

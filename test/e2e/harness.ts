@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export const ARTIFACTS = path.resolve('test-results/e2e');
+/**
+ * Where every e2e file saves its screenshots (`<file prefix>-NN-what.png`): test-results/e2e under
+ * the repository, or TS_E2E_ARTIFACTS (the wasm leg sets test-results/e2e-wasm so its run of the
+ * wizard does not overwrite the main leg's). test-results/ is git-ignored and nothing in .ci/run
+ * clears it, so it is what a CI host keeps as the run's artifacts.
+ */
+export const ARTIFACTS = path.resolve(process.env.TS_E2E_ARTIFACTS || 'test-results/e2e');
 
 export interface ServedApp {
   url: string;
