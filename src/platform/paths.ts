@@ -37,3 +37,8 @@ export function runsDir(env: NodeJS.ProcessEnv = process.env): string {
 export function featureCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(dataDir(env), 'feature-cache');
 }
+
+/** Decoded images at their working size (engine/data/image-cache.ts), shared by every run and job. */
+export function imageCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(dataDir(env), 'image-cache');
+}

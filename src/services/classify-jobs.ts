@@ -7,7 +7,7 @@ import path from 'node:path';
 import { classifyFolder } from '../engine/classify/classify-folder';
 import { parseModelArg, resolveModel, resolveModelDir } from '../engine/classify/resolve-model';
 import type { ClassifyProgress, ClassifySummary, EngineName, ResolvedModel, ResultSink } from '../engine/classify/types';
-import { dataDir } from '../platform/paths';
+import { dataDir, imageCacheDir } from '../platform/paths';
 import { AppError, serializeError } from '../shared/errors';
 import type { ClassifyJobDto } from '../shared/dto/classify';
 import type { Db } from '../store/db';
@@ -169,6 +169,7 @@ export async function runClassifyJob(db: Db, job: PreparedJob, hooks: RunHooks =
       workers: hooks.workers,
       engine: hooks.engine,
       onnxCacheDir: path.join(dataDir(), 'onnx-cache'),
+      imageCacheDir: imageCacheDir(),
       signal: ac.signal,
       onProgress: (p) => {
         if (performance.now() - lastSaved > 2000) {

@@ -11,7 +11,7 @@ import { getModelSpec } from '../engine/zoo/registry';
 import type { PreprocessMode } from '../engine/zoo/types';
 import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engine/train/run-in-worker';
 import { createLogger } from '../platform/logger';
-import { featureCacheDir } from '../platform/paths';
+import { featureCacheDir, imageCacheDir } from '../platform/paths';
 import { AppError, serializeError } from '../shared/errors';
 import { getRun, markInterruptedRuns, recordEpoch, updateRun, type RunStatus } from '../store/repos/runs';
 import { isProcessAlive } from '../store/repos/jobs';
@@ -110,7 +110,7 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
       config: job.config,
       // The model is split at each phase's freeze boundary: frozen part on ONNX Runtime, the rest
       // in TF.js (the worker decides from the config alone, so a resumed run takes the same path).
-      images: { module: folderDataModule(), export: 'folderImageData', args: job.data },
+      images: { module: folderDataModule(), export: 'folderImageData', args: { ...job.data, imageCacheDir: imageCacheDir() } },
       fastPath: { cacheDir: featureCacheDir() },
       checkpointDir: path.join(runDir, 'checkpoints'),
       resume,

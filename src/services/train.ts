@@ -7,7 +7,7 @@ import { loadModelArtifact } from '../engine/artifacts/model-artifact';
 import { initBackend } from '../engine/backend/backend';
 import { evaluateModel } from '../engine/eval/evaluate';
 import { folderSource, type FolderDataArgs } from '../engine/runs/folder-data';
-import { runsDir } from '../platform/paths';
+import { imageCacheDir, runsDir } from '../platform/paths';
 import { kerasCacheDir, kerasWeightFile } from '../engine/weights/cache';
 import { getModelSpec } from '../engine/zoo/registry';
 import { preprocessInput } from '../engine/zoo/preprocess';
@@ -131,7 +131,7 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
       const { model, meta } = await loadModelArtifact(modelDir);
       try {
         const target = await evalTarget(db, run, meta.labels, datasetId);
-        const source = folderSource({ ...target.args, imageSize: meta.inputSize }, target.args.test, false);
+        const source = folderSource({ ...target.args, imageSize: meta.inputSize, imageCacheDir: imageCacheDir() }, target.args.test, false);
         const total = target.args.test.length;
         const evaluation = await evaluateModel(model, source, {
           imageSize: meta.inputSize,

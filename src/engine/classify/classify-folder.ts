@@ -6,12 +6,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import os from 'node:os';
 import { AppError } from '../../shared/errors';
+import { getDecodePool, maybePruneImageCache } from '../data/decode-pool';
 import type { DecodeResponse } from '../data/pipeline-protocol';
 import type { SkipCode } from '../data/types';
 import { preprocessPixels } from '../zoo/preprocess';
-import { createDecodePool } from './decode-pool';
 import { createPredictor, type Predictor } from './predictor';
 import { topK } from './topk';
 import type { ClassifiedFile, ClassifyOptions, ProblemCode, ClassifyProgress, ClassifySummary, ResolvedModel, ResultSink } from './types';
@@ -53,11 +52,11 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
   const { topK: k, threshold, batchSize } = checkOptions(opts, model.labels.length);
   const started = performance.now();
   const total = await countFolder(opts.root, { recursive: opts.recursive, signal: opts.signal });
-  const cores = os.availableParallelism();
   const predictor: Predictor = await createPredictor(model, { engine: opts.engine, onnxCacheDir: opts.onnxCacheDir });
   const s = model.inputSize;
   const px = s * s * 3;
-  const pool = createDecodePool(opts.workers ?? Math.max(1, cores - 1), { width: s, height: s, interpolation: opts.interpolation ?? 'bilinear' });
+  const pool = getDecodePool(opts.workerUrl);
+  const decode = { width: s, height: s, interpolation: opts.interpolation ?? 'bilinear' } as const;
   const p: ClassifyProgress = { done: 0, total, classified: 0, reused: 0, resumed: 0, problems: 0, unsure: 0, counts: {}, imagesPerSec: 0, etaSeconds: null, elapsedSeconds: 0, engine: predictor.engine };
   let inferenceMs = 0;
   let lastProgress = 0;
@@ -123,8 +122,9 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     if (batch.length === batchSize) await runBatch();
   };
 
-  // Decoded-or-decoding images waiting: enough to keep the workers busy during inference.
-  const window = batchSize * 2;
+  // Decoded-or-decoding images waiting: enough to keep the pool busy during inference (decode
+  // overlaps inference), bounded so memory stays flat; `workers` caps this job's share of the pool.
+  const window = Math.max(1, Math.min(Math.max(batchSize * 2, pool.capacity), opts.workers ? opts.workers * 2 : Infinity));
   const queue: { rel: string; sha256: string; res: Promise<DecodeResponse> }[] = [];
   const drainOne = async () => {
     const head = queue.shift()!;
@@ -164,7 +164,7 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
         tick();
         continue;
       }
-      queue.push({ rel: e.rel, sha256, res: pool.decode(e.abs) });
+      queue.push({ rel: e.rel, sha256, res: pool.decode({ file: e.abs, decode, seed: 0, sha256, cacheDir: opts.imageCacheDir }) });
       while (queue.length >= window) await drainOne();
     }
     while (queue.length) await drainOne();
@@ -175,7 +175,8 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     if (AppError.is(err, 'CANCELLED')) flushWrites();
     throw err;
   } finally {
-    await pool.close();
+    await Promise.allSettled(queue.map((q) => q.res));
+    if (opts.imageCacheDir) maybePruneImageCache(opts.imageCacheDir, pool.stats.wroteBytes);
     await predictor.dispose();
   }
   tick(true);

@@ -34,8 +34,12 @@ export interface ClassifyOptions {
   threshold?: number;
   /** Images per inference batch (default 16). */
   batchSize?: number;
-  /** Decode threads (default: cores - 1, at least 1). */
+  /** Caps this job's decodes at once to twice this (default: the process's decode pool, sized to the cores). */
   workers?: number;
+  /** The decoded-image cache folder (absent: nothing cached). */
+  imageCacheDir?: string;
+  /** The decode worker's script, for bundles that name it otherwise. */
+  workerUrl?: URL;
   interpolation?: Interpolation;
   /** Skip ONNX Runtime and run TF.js (for comparisons and when ONNX misbehaves). */
   engine?: 'auto' | EngineName;

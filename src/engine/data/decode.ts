@@ -60,6 +60,7 @@ function toAppError(err: unknown, name: string): AppError {
 interface Opened {
   img: Sharp;
   name: string;
+  format: string;
   /** Size after orientation, before any resize. */
   size: () => Promise<{ width: number; height: number }>;
 }
@@ -96,7 +97,7 @@ async function openRgb(input: string | Uint8Array, opts: RgbDecodeOptions, name:
     };
   }
   img = alpha === 'drop' ? img.removeAlpha() : img.flatten({ background: BACKGROUND[alpha] });
-  return { img, name, size };
+  return { img, name, format, size };
 }
 
 async function toRgb(img: Sharp): Promise<{ data: Uint8Array; width: number; height: number }> {
@@ -125,6 +126,32 @@ export async function decodeToRgb(
   const name = typeof input === 'string' ? basename(input) : 'image';
   try {
     return await toRgb((await openRgb(input, opts, name)).img);
+  } catch (err) {
+    rethrow(err, name);
+  }
+}
+
+/**
+ * Decodes to 8-bit RGB at the working size for a `width`×`height` target: a JPEG at least twice
+ * the target (after the aspect crop) is shrunk on load by 2, 4 or 8 to the smallest size still
+ * covering the target, which skips most of the decoding work of a phone photo; other images
+ * come out full size. The resize to the target happens after (resizeRgb), from these pixels.
+ * @throws AppError as `decodeToRgb`.
+ */
+export async function decodeToWorkingSize(input: string | Uint8Array, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+  checkSize(opts);
+  const name = typeof input === 'string' ? basename(input) : 'image';
+  try {
+    const o = await openRgb(input, opts, name);
+    let img = o.img;
+    if (o.format === 'jpeg') {
+      const { width, height } = await o.size();
+      const box = opts.cropToAspectRatio ? centerCropBox(width, height, opts.width, opts.height) : { width, height };
+      const s = [8, 4, 2].find((f) => Math.floor(box.width / f) >= opts.width && Math.floor(box.height / f) >= opts.height) ?? 1;
+      // libvips's JPEG shrink-on-load gives these sizes directly; the kernel only matters for rounding.
+      if (s > 1) img = img.resize(Math.ceil(width / s), Math.ceil(height / s), { fit: 'fill', kernel: 'nearest' });
+    }
+    return await toRgb(img);
   } catch (err) {
     rethrow(err, name);
   }

@@ -52,11 +52,12 @@ export {
 } from './augment';
 export {
   createBatchPipeline,
-  spawnDecodeWorker,
   type Batch,
   type BatchPipeline,
   type PipelineItem,
   type PipelineOptions,
 } from './pipeline';
+export { getDecodePool, spawnDecodeWorker, type DecodePool } from './decode-pool';
+export { clearImageCache, imageCacheInfo, pruneImageCache, DEFAULT_IMAGE_CACHE_BYTES, type ImageCacheInfo } from './image-cache';
 export { createRng, deriveSeed, shuffleInPlace, type Rng } from './rng';
 export { decodeBmp, isBmp } from './bmp';

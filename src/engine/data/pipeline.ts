@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The training input pipeline: worker threads decode and resize images ahead of the consumer,
-// and batches come out in a fixed order. At most `(prefetchBatches + 1) × batchSize` decoded
+// The training input pipeline: the process's decode pool decodes and resizes images ahead of the
+// consumer (through the decoded-image cache when one is given), and batches come out in a fixed order. At most `(prefetchBatches + 1) × batchSize` decoded
 // images wait at once, so memory stays flat whatever the dataset size. A file that turns out to
 // be bad only now (changed since the scan) is reported and skipped.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { isAbsolute, join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { AugmentConfig } from './augment';
 import type { DecodeOptions } from './decode';
-import type { DecodeRequest, DecodeResponse } from './pipeline-protocol';
+import { getDecodePool, maybePruneImageCache } from './decode-pool';
+import type { DecodeResponse } from './pipeline-protocol';
 import { createRng, deriveSeed, shuffleInPlace } from './rng';
 import type { SkipCode, SkippedFile } from './types';
 
@@ -20,6 +17,8 @@ export interface PipelineItem {
   path: string;
   /** Class index. */
   label: number;
+  /** The file's sha256 when known (the dataset scan has it): saves a read for the cache key. */
+  sha256?: string;
 }
 
 export interface PipelineOptions {
@@ -33,8 +32,10 @@ export interface PipelineOptions {
   seed?: number;
   epoch?: number;
   augment?: AugmentConfig;
-  /** Decode threads (default 2). */
+  /** Decodes this pipeline keeps running at once (default: the decode pool's capacity). */
   workers?: number;
+  /** The decoded-image cache folder (absent: every epoch decodes every file). */
+  imageCacheDir?: string;
   /** Batches decoded ahead of the consumer (default 2). */
   prefetchBatches?: number;
   /** Drop a last batch smaller than `batchSize`. */
@@ -43,6 +44,11 @@ export interface PipelineOptions {
   onSkip?: (s: SkippedFile) => void;
   /** Where the worker script is, for bundles that emit it under another name. */
   workerUrl?: URL;
+}
+
+export interface PipelineCacheStats {
+  hits: number;
+  misses: number;
 }
 
 export interface Batch {
@@ -60,45 +66,8 @@ export interface BatchPipeline extends AsyncIterable<Batch> {
   readonly skipped: readonly SkippedFile[];
   /** The most decoded-or-decoding images held ahead of the consumer in the last iteration. */
   readonly maxAhead: number;
-}
-
-/**
- * Starts a decode worker. From TypeScript source (tsx, vitest) the worker goes through tsx's
- * API, because on Node 20 neither `.ts` worker entries nor `--import tsx` in `execArgv` reach
- * worker threads; from a bundle it loads the sibling `decode-worker.js`.
- */
-export function spawnDecodeWorker(workerUrl?: URL): Worker {
-  const execArgv = workerExecArgv(process.execArgv);
-  if (workerUrl) return new Worker(workerUrl, { execArgv });
-  if (import.meta.url.endsWith('.ts')) {
-    const entry = new URL('./decode-worker.ts', import.meta.url).href;
-    const api = tsxEsmApiUrl();
-    const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-    return new Worker(boot, { eval: true, execArgv });
-  }
-  return new Worker(new URL('./decode-worker.js', import.meta.url), { execArgv });
-}
-
-/** The parent's flags (loaders, conditions) minus those Node refuses in a worker with a file entry. */
-export function workerExecArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--input-type=')) continue;
-    if (a === '--input-type') {
-      i++;
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
-}
-
-/** tsx's ESM API entry, read from its exports map: require.resolve would give the CJS build. */
-function tsxEsmApiUrl(): string {
-  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
+  /** Decoded-image cache hits and misses in the last iteration. */
+  readonly cache: PipelineCacheStats;
 }
 
 function checkOptions(o: PipelineOptions): void {
@@ -131,7 +100,7 @@ function deferred(): Deferred {
 }
 
 /**
- * Creates a batch pipeline over `items`; each `for await` runs one epoch with fresh workers.
+ * Creates a batch pipeline over `items`; each `for await` runs one epoch on the shared decode pool.
  * @throws AppError INVALID_ARGUMENT (bad batch size or labels); iteration throws CANCELLED or INTERNAL (a worker died).
  */
 export function createBatchPipeline(opts: PipelineOptions): BatchPipeline {
@@ -139,13 +108,16 @@ export function createBatchPipeline(opts: PipelineOptions): BatchPipeline {
   const skipped: SkippedFile[] = [];
   let cancelFn: (() => void) | undefined;
   let cancelled = false;
-  const stats = { maxAhead: 0 };
+  const stats = { maxAhead: 0, cache: { hits: 0, misses: 0 } };
   const pipeline: BatchPipeline = {
     get skipped() {
       return skipped;
     },
     get maxAhead() {
       return stats.maxAhead;
+    },
+    get cache() {
+      return stats.cache;
     },
     cancel() {
       cancelled = true;
@@ -154,6 +126,7 @@ export function createBatchPipeline(opts: PipelineOptions): BatchPipeline {
     [Symbol.asyncIterator]() {
       skipped.length = 0;
       stats.maxAhead = 0;
+      stats.cache = { hits: 0, misses: 0 };
       return run(opts, skipped, stats, (fn) => (cancelFn = fn), () => cancelled)[Symbol.asyncIterator]();
     },
   };
@@ -163,7 +136,7 @@ export function createBatchPipeline(opts: PipelineOptions): BatchPipeline {
 async function* run(
   o: PipelineOptions,
   skipped: SkippedFile[],
-  stats: { maxAhead: number },
+  stats: { maxAhead: number; cache: PipelineCacheStats },
   onCancel: (fn: () => void) => void,
   isCancelled: () => boolean,
 ): AsyncGenerator<Batch> {
@@ -174,12 +147,11 @@ async function* run(
   const order = o.items.map((_, i) => i);
   if (o.shuffle) shuffleInPlace(order, createRng(deriveSeed(seed, 'shuffle', epoch)));
   const window = ((o.prefetchBatches ?? 2) + 1) * o.batchSize;
-  const nWorkers = Math.max(1, Math.min(o.workers ?? 2, 8));
-  const perWorker = 2;
-  const workers: Worker[] = [];
-  const load: number[] = [];
+  const pool = getDecodePool(o.workerUrl);
+  const running = Math.max(1, o.workers ? o.workers * 2 : pool.capacity);
   const pending = new Map<number, Deferred>();
   let issued = 0;
+  let answered = 0;
   let consumed = 0;
   let fatal: unknown;
 
@@ -193,38 +165,37 @@ async function* run(
   o.signal?.addEventListener('abort', abort);
   if (o.signal?.aborted || isCancelled()) stop();
 
+  // Backpressure: at most `window` images decoded or decoding ahead of the consumer, and at most
+  // `running` of them in the pool at once, so other users of the pool keep their share.
   const pump = () => {
-    while (!fatal && issued < order.length && issued < consumed + window) {
-      let w = 0;
-      for (let i = 1; i < nWorkers; i++) if (load[i] < load[w]) w = i;
-      if (load[w] >= perWorker) return;
+    while (!fatal && issued < order.length && issued < consumed + window && issued - answered < running) {
       const pos = issued++;
       const idx = order[pos];
       const it = o.items[idx];
       const file = o.root && !isAbsolute(it.path) ? join(o.root, it.path) : it.path;
-      const req: DecodeRequest = { id: pos, file, decode: o.decode, augment: o.augment, seed: deriveSeed(seed, 'aug', epoch, idx) };
-      load[w]++;
-      pending.set(pos, deferred());
-      workers[w].postMessage(req);
+      const req = { file, decode: o.decode, augment: o.augment, seed: deriveSeed(seed, 'aug', epoch, idx), cacheDir: o.imageCacheDir, sha256: it.sha256 };
+      const d = deferred();
+      pending.set(pos, d);
+      pool.decode(req).then(
+        (res) => {
+          answered++;
+          if (res.ok) {
+            if (res.hit) stats.cache.hits++;
+            else stats.cache.misses++;
+          }
+          d.resolve(res);
+          pump();
+        },
+        (err) => {
+          answered++;
+          failAll(err);
+        },
+      );
       stats.maxAhead = Math.max(stats.maxAhead, issued - consumed);
     }
   };
 
   try {
-    for (let i = 0; i < nWorkers; i++) {
-      const w = spawnDecodeWorker(o.workerUrl);
-      w.on('message', (res: DecodeResponse) => {
-        load[i]--;
-        pending.get(res.id)?.resolve(res);
-        pump();
-      });
-      w.on('error', (e) => failAll(new AppError('INTERNAL', `A decode worker failed: ${e.message}`, {}, { cause: e })));
-      w.on('exit', (code) => {
-        if (!fatal) failAll(new AppError('INTERNAL', `A decode worker exited unexpectedly (code ${code}).`));
-      });
-      workers.push(w);
-      load.push(0);
-    }
     if (fatal) throw fatal;
     pump();
 
@@ -268,6 +239,6 @@ async function* run(
   } finally {
     o.signal?.removeEventListener('abort', abort);
     fatal ??= new AppError('CANCELLED', 'The input pipeline was closed.');
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (o.imageCacheDir) maybePruneImageCache(o.imageCacheDir, pool.stats.wroteBytes);
   }
 }

@@ -36,8 +36,10 @@ export interface ExtractOptions {
   decode?: Omit<DecodeOptions, 'width' | 'height' | 'output'>;
   /** Images per ONNX Runtime call (default 64). */
   batchSize?: number;
-  /** Decode threads (default 2). */
+  /** Decodes at once, times two (default: the decode pool's capacity). */
   workers?: number;
+  /** The decoded-image cache folder (absent: nothing cached). */
+  imageCacheDir?: string;
   /** ONNX Runtime intra-op threads (default: every core). */
   threads?: number;
   signal?: AbortSignal;
@@ -117,11 +119,12 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractStat
   for (const it of list) byPath.set(it.path, it.sha256);
   try {
     const pipe = createBatchPipeline({
-      items: list.map((it) => ({ path: it.path, label: it.label })),
+      items: list.map((it) => ({ path: it.path, label: it.label, sha256: it.sha256 })),
       root: opts.root,
       batchSize: opts.batchSize ?? 64,
       decode: { ...opts.decode, width: w, height: h },
       workers: opts.workers,
+      imageCacheDir: opts.imageCacheDir,
       prefetchBatches: 3,
       signal: opts.signal,
       onSkip: (s) => {

@@ -20,8 +20,10 @@ export interface FolderDataArgs {
   batch: number;
   seed: number;
   augment?: AugmentConfig | null;
-  /** Decode threads (default 2). */
+  /** Decodes at once, times two (default: the decode pool's capacity). */
   workers?: number;
+  /** The decoded-image cache folder; set when the job is run, not stored in job.json. */
+  imageCacheDir?: string;
 }
 
 /** A BatchSource over `items` (the decode pipeline); `train` sources shuffle and augment, the others keep file order. */
@@ -35,7 +37,8 @@ export function folderSource(args: FolderDataArgs, items: PipelineItem[], train:
       shuffle: train,
       seed: args.seed,
       ...(train && args.augment ? { augment: args.augment } : {}),
-      workers: args.workers ?? 2,
+      ...(args.workers ? { workers: args.workers } : {}),
+      ...(args.imageCacheDir ? { imageCacheDir: args.imageCacheDir } : {}),
     },
     args.classes.length,
   );
@@ -52,6 +55,7 @@ export function folderImageData(args: FolderDataArgs & { train: FeatureItem[]; v
     batchSize: args.batch,
     shuffleSeed: args.seed,
     ...(args.augment ? { augment: args.augment } : {}),
-    workers: args.workers ?? 2,
+    ...(args.workers ? { workers: args.workers } : {}),
+    ...(args.imageCacheDir ? { imageCacheDir: args.imageCacheDir } : {}),
   };
 }

@@ -47,8 +47,10 @@ export interface ImageTrainData {
   decode?: Omit<DecodeOptions, 'width' | 'height' | 'output'>;
   /** Training-split augmentation (pixels, every epoch); validation and test are never augmented. */
   augment?: AugmentConfig | null;
-  /** Decode threads (default 2). */
+  /** Decodes at once, times two (default: the decode pool's capacity). */
   workers?: number;
+  /** The decoded-image cache folder (absent: every epoch decodes every file). */
+  imageCacheDir?: string;
 }
 
 export interface ImageTrainOptions {
@@ -208,13 +210,13 @@ async function trainSplit(
     const [train, val, tst] = await Promise.all([augmented ? Promise.resolve(undefined) : hash(data.train), hash(data.val), hash(test)]);
     const extract = await extractFeatures({
       frozen: plan.frozen, cache, items: [...(train ?? []), ...(val ?? []), ...(tst ?? [])], root: data.root, imageSize, preprocess: bb.preprocessMode!,
-      decode: data.decode, batchSize: run.opts.extractBatch, workers: data.workers, signal: run.hooks.signal, onProgress: run.opts.onExtract,
+      decode: data.decode, batchSize: run.opts.extractBatch, workers: data.workers, imageCacheDir: data.imageCacheDir, signal: run.hooks.signal, onProgress: run.opts.onExtract,
     });
     const cached = (items: FeatureItem[] | undefined, shuffle: boolean) => (items ? featureSource(cache, items, { batchSize, shuffle, seed: shuffleSeed, numClasses }) : undefined);
     let trainSource: BatchSource;
     if (augmented) {
       session = await createSession(plan.frozen);
-      const pixels = pipelineSource({ items: data.train, root: data.root, batchSize, decode: { ...data.decode, width: imageSize, height: imageSize }, shuffle: true, seed: shuffleSeed, augment: data.augment ?? undefined, workers: data.workers }, numClasses);
+      const pixels = pipelineSource({ items: data.train, root: data.root, batchSize, decode: { ...data.decode, width: imageSize, height: imageSize }, shuffle: true, seed: shuffleSeed, augment: data.augment ?? undefined, workers: data.workers, imageCacheDir: data.imageCacheDir }, numClasses);
       trainSource = frozenFeatureSource(pixels, { session, inputSize: [imageSize, imageSize], preprocess: bb.preprocessMode!, featureShape: plan.featureShape, onSessionTime: (s) => (timing.session += s) });
     } else {
       trainSource = cached(train, true)!;
@@ -254,7 +256,7 @@ async function trainPure(run: Run, off: string): Promise<ImageTrainResult> {
   const { data, imageSize, batchSize, shuffleSeed, numClasses } = run;
   const decode = { ...data.decode, width: imageSize, height: imageSize };
   const src = (items: readonly FeatureItem[] | undefined, train: boolean) =>
-    items ? pipelineSource({ items, root: data.root, batchSize, decode, shuffle: train, seed: shuffleSeed, augment: train ? (data.augment ?? undefined) : undefined, workers: data.workers }, numClasses) : undefined;
+    items ? pipelineSource({ items, root: data.root, batchSize, decode, shuffle: train, seed: shuffleSeed, augment: train ? (data.augment ?? undefined) : undefined, workers: data.workers, imageCacheDir: data.imageCacheDir }, numClasses) : undefined;
   const result = await trainModel(run.config, { train: src(data.train, true)!, val: src(data.val, false), test: src(data.test, false), classNames: data.classNames }, { ...run.hooks, loadBackbone: async () => run.bb });
   return { ...result, engineNotes: `whole model: tfjs ${tf.getBackend()} (split path off: ${off})`, splits: [], splitOff: off };
 }
