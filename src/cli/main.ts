@@ -16,6 +16,7 @@ const GROUPS: readonly { commands: readonly string[]; load: () => Promise<Regist
   { commands: ['doctor'], load: async () => (await import('./commands/doctor')).registerDoctor },
   { commands: ['models'], load: async () => (await import('./commands/models')).registerModels },
   { commands: ['weights'], load: async () => (await import('./commands/weights')).registerWeights },
+  { commands: ['cache'], load: async () => (await import('./commands/cache')).registerCache },
   { commands: ['datasets'], load: async () => (await import('./commands/datasets')).registerDatasets },
   { commands: ['train', 'eval'], load: async () => (await import('./commands/train')).registerTrain },
   { commands: ['runs'], load: async () => (await import('./commands/runs')).registerRuns },

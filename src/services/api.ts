@@ -5,6 +5,7 @@
 import type { EngineHandlers } from '../shared/ipc/contract';
 import type { Db } from '../store/db';
 import { appHandlers } from './app';
+import { cacheHandlers } from './cache';
 import { classifyHandlers } from './classify';
 import type { ServiceContext } from './context';
 import { exportHandlers } from './export';
@@ -22,6 +23,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
   const ctx: ServiceContext = { emit: () => undefined, allowedRoots: new Set(), ...partial };
   return {
     ...appHandlers(ctx),
+    ...cacheHandlers(ctx),
     ...classifyHandlers(ctx),
     ...exportHandlers(ctx),
     ...fsHandlers(ctx),

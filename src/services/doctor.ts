@@ -10,6 +10,7 @@ import { databasePath, dataDir, kerasCacheDir } from '../platform/paths';
 import { integrityCheck, openDatabase, schemaVersion } from '../store/db';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index';
 import { APP_NAME, APP_VERSION } from './app-info';
+import { imageCacheStatus } from './cache';
 
 const require = createRequire(import.meta.url);
 
@@ -94,6 +95,7 @@ export function doctorReport(opts: { integrity?: boolean } = {}): DoctorReport {
     gpu: gpuStatus(),
     kerasCache: kerasCacheStatus(),
     dataDir: dataDir(),
+    imageCache: imageCacheStatus(),
     database: databaseStatus(opts.integrity ?? false),
   };
 }

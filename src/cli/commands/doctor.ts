@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { DoctorReport } from '../../shared/dto/doctor';
 import { doctorReport } from '../../services/doctor';
 import { formatBytes, printJson } from '../output';
+import { formatImageCache } from './cache';
 
 type Lib = NonNullable<DoctorReport['backends'][number]['libtensorflow']>;
 
@@ -31,6 +32,7 @@ export function formatDoctor(r: DoctorReport): string {
       : []),
     `Keras cache    ${r.kerasCache.dir} (${r.kerasCache.exists ? `${r.kerasCache.files} files, ${formatBytes(r.kerasCache.bytes)}` : 'not created yet'})`,
     `Data folder    ${r.dataDir}`,
+    `Image cache    ${formatImageCache(r.imageCache)}`,
     `Database       ${r.database.path} (${r.database.exists ? `schema ${r.database.schemaVersion} of ${r.database.latestSchemaVersion}` : 'not created yet'}${r.database.integrity ? `, integrity ${r.database.integrity.join('; ')}` : ''}${r.database.error ? `, error: ${r.database.error}` : ''})`,
   ];
   return lines.join('\n');

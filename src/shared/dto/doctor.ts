@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { z } from 'zod';
+import { ImageCacheInfoSchema } from './cache';
 
 export const BackendProbeSchema = z.object({
   name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
@@ -34,6 +35,7 @@ export const DoctorReportSchema = z.object({
   }),
   kerasCache: z.object({ dir: z.string(), exists: z.boolean(), files: z.number(), bytes: z.number() }),
   dataDir: z.string(),
+  imageCache: ImageCacheInfoSchema,
   database: z.object({
     path: z.string(),
     exists: z.boolean(),

@@ -4,6 +4,7 @@
 // the types below are derived from it, so a handler that drifts is a compile error.
 import { z } from 'zod';
 import { appMethods } from './methods/app';
+import { cacheMethods } from './methods/cache';
 import { classifyMethods } from './methods/classify';
 import { exportMethods } from './methods/export';
 import { fsMethods } from './methods/fs';
@@ -21,6 +22,7 @@ export { AppInfoSchema } from './methods/app';
  */
 export const contract = {
   ...appMethods,
+  ...cacheMethods,
   ...classifyMethods,
   ...exportMethods,
   ...fsMethods,
