@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 
 /** Writes `dir/model.json` and `dir/weights.bin`; returns the model.json path. */
 export async function saveModelToDir(model: tf.LayersModel, dir: string): Promise<string> {

@@ -7,11 +7,10 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import './quiet';
 import { registerNativeBatchNorm } from './native-batchnorm';
 import { registerNativeKernels, registerNativeRelu6 } from './native-kernels';
-import { nativeStatus, preloadQuietly, probeNativeInChild, quietNativeLogs, type LibTensorFlow, type NativePackage } from './native';
-
-quietNativeLogs();
+import { nativeStatus, preloadQuietly, probeNativeInChild, type LibTensorFlow, type NativePackage } from './native';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { centerCropBox, resizeHwc } from './resize';
 
 function ramp(n: number): Float32Array {

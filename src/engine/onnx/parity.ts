@@ -2,6 +2,7 @@
 // Checks an exported model against TF.js on the same inputs. Used by the parity tests and by
 // `exportModel`-style callers that want to verify an export before shipping it.
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { convertModel, type ConvertOptions } from './convert';
 import { createSession, runSession } from './runtime';
 import { createRng } from '../data/rng';

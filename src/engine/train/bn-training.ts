@@ -4,6 +4,7 @@
 // reads `this.gamma` unconditionally in training mode (layers/normalization.js), so such a layer
 // crashes on every backend; this computes the same thing with the optional parts left out.
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 
 interface BnInternals {
   gamma: tf.LayerVariable | null;

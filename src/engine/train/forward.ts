@@ -5,6 +5,7 @@
 // BN in inference mode (https://keras.io/guides/transfer_learning/#do-a-round-of-finetuning-of-the-entire-model).
 // Walking the graph ourselves lets those layers see training=false while the rest train.
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { canFuseBatchNorm, fusedBatchNormTraining } from '../backend/native-batchnorm';
 import { canFuseRelu6, fusedRelu6 } from '../backend/native-kernels';
 import { batchNormTraining, needsOwnBatchNorm } from './bn-training';

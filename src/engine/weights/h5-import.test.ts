@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeKeras3WeightsH5, writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5 } from './h5-export';
 import { importH5Weights, keras3LayerPaths, toSnakeCase } from './h5-import';

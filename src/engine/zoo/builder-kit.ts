@@ -3,6 +3,7 @@
 // not depend on what else was built in the process, Keras's `obtain_input_shape` checks and
 // the classifier head / pooling tail.
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { AppError } from '../../shared/errors';
 import type { BuildOptions, Pooling } from './types';
 

@@ -3,6 +3,7 @@
 // entries from resources/imagenet/classes.json (scripts/gen-imagenet-classes.ts writes it).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { AppError } from '../../shared/errors';
 import { resourcePath } from '../../platform/app-root';
 

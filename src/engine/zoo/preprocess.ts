@@ -3,6 +3,7 @@
 // for plain arrays (the ONNX path, which has no tfjs), plus the same recipe as data for
 // preprocessing.json in exports. Input is always RGB 0..255, channels last.
 import * as tf from '@tensorflow/tfjs';
+import '../backend/quiet';
 import { AppError } from '../../shared/errors';
 import type { PreprocessMode } from './types';
 

@@ -2,6 +2,7 @@
 // Test support: runs one kernel on the cpu backend and on wasm (with our training kernels) on the
 // same seeded random inputs, and reports how far apart the two results are.
 import * as tf from '@tensorflow/tfjs';
+import '../quiet';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../wasm-training';
 

@@ -2,6 +2,7 @@
 // Keras's InceptionResNetV2 `CustomScaleLayer`: the scaled residual sum `x + r * scale`.
 // Keras 3 and tf-keras use this class (1.0.8 used a Lambda, which tfjs cannot deserialize).
 import * as tf from '@tensorflow/tfjs';
+import '../../backend/quiet';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 export interface CustomScaleLayerArgs extends LayerArgs {

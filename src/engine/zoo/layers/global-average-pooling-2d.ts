@@ -3,6 +3,7 @@
 // top pools with keepdims=True so its 1x1 `conv_preds` convolution can follow; emulating that
 // with an extra Reshape would add a layer Keras does not have and break the layer-for-layer match.
 import * as tf from '@tensorflow/tfjs';
+import '../../backend/quiet';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 export interface GlobalAveragePooling2DArgs extends LayerArgs {

@@ -3,6 +3,7 @@
 // tfjs-layers has no such layer. The state is three non-trainable weights in Keras's order,
 // `mean`, `variance`, `count` (count is a scalar), so the `.h5` weights load by position.
 import * as tf from '@tensorflow/tfjs';
+import '../../backend/quiet';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 export interface NormalizationArgs extends LayerArgs {

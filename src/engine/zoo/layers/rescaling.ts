@@ -4,6 +4,7 @@
 // `Rescaling(scale=[1/sqrt(stddev_r), 1/sqrt(stddev_g), 1/sqrt(stddev_b)])`. Registered under
 // the same class name: for a number it computes exactly what tfjs's does.
 import * as tf from '@tensorflow/tfjs';
+import '../../backend/quiet';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 
 export interface RescalingArgs extends LayerArgs {
