@@ -13,6 +13,7 @@ import { preprocessDescription } from '../zoo/preprocess';
 import { type Bundle, stableJson, text, writeBundle } from './bundle';
 import { confusionPng } from './confusion-image';
 import { kerasArchiveBytes, legacyH5Bytes } from './keras-export';
+import { KERAS_NON_PUBLIC } from './keras3-config';
 import { modelCardHtml, modelCardMarkdown } from './model-card';
 import { quantizeOnnx } from './onnx-quantize';
 import { addPackageFiles } from './package-export';
@@ -65,7 +66,7 @@ function preprocessed(meta: ModelArtifactMeta, pixels: Float32Array): Float32Arr
   return out;
 }
 
-async function commonFiles(bundle: Bundle, req: ExportRequest, meta: ModelArtifactMeta, params: number, notes: string[]): Promise<void> {
+async function commonFiles(bundle: Bundle, req: ExportRequest, meta: ModelArtifactMeta, params: number, notes: string[], kerasCustom: string[]): Promise<void> {
   const pre = preprocessDescription(meta.preprocess);
   bundle.set('labels.txt', text(`${meta.labels.join('\n')}\n`));
   bundle.set('preprocessing.json', text(stableJson({ inputSize: meta.inputSize, inputShape: [meta.inputSize, meta.inputSize, 3], layout: 'NHWC', ...pre, ...(meta.unsureThreshold !== undefined ? { unsureThreshold: meta.unsureThreshold } : {}) })));
@@ -87,6 +88,8 @@ async function commonFiles(bundle: Bundle, req: ExportRequest, meta: ModelArtifa
     context: req.context,
     confusionImage: ev ? 'confusion.png' : undefined,
     notes,
+    files: [...bundle.keys()],
+    kerasCustom,
   });
   bundle.set('model-card.md', text(md));
   bundle.set('model-card.html', text(modelCardHtml(md)));
@@ -129,7 +132,7 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
     const expected = predictTfjs(model, probe, size);
     if (req.format === 'tfjs') {
       const custom = await addTfjsFiles(model, bundle);
-      if (custom.length) notes.push(`TF.js: register the app's layer classes before tf.loadLayersModel for ${custom.join(', ')}.`);
+      if (custom.length) notes.push(`TF.js: load transfer-studio-layers.js after tf.min.js and before tf.loadLayersModel; it defines ${custom.join(', ')}.`);
     } else if (req.format === 'keras') {
       bundle.set('model.keras', await kerasArchiveBytes(model, meta.createdAt));
     } else if (req.format === 'h5') {
@@ -174,7 +177,8 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
       const custom = customLayerClasses((model.toJSON(undefined, false) as unknown as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers);
       await addPackageFiles(bundle, { model, meta, context: req.context, kerasBytes: await kerasArchiveBytes(model, meta.createdAt), customLayers: custom });
     }
-    await commonFiles(bundle, req, meta, model.countParams(), notes);
+    const kerasCustom = [...new Set(model.layers.map((l) => l.getClassName()).filter((c) => KERAS_NON_PUBLIC.has(c)))];
+    await commonFiles(bundle, req, meta, model.countParams(), notes, kerasCustom);
     throwIfCancelled(req.signal);
     const files = await writeBundle(bundle, req.out, req.zip ?? false);
     return { ...result, path: req.out, files };

@@ -14,6 +14,9 @@ const NON_PUBLIC: Record<string, [string, string]> = {
   CustomScaleLayer: ['keras.src.applications.inception_resnet_v2', 'CustomScaleLayer'],
 };
 
+/** Class names a legacy .h5 loader must be given as custom_objects (the .keras file names their module). */
+export const KERAS_NON_PUBLIC: ReadonlySet<string> = new Set(Object.keys(NON_PUBLIC));
+
 /** Layers whose call takes a list of tensors (one positional argument that is a list). */
 const LIST_INPUT = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot', 'CustomScaleLayer']);
 

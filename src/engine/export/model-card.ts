@@ -4,6 +4,7 @@
 // (with the confusion matrix as an image), and what it should not be used for.
 import type { ModelArtifactMeta } from '../artifacts/model-artifact';
 import type { PreprocessDescription } from '../zoo/preprocess';
+import { loadSnippet } from './model-card-snippets';
 import type { ExportContext, ExportFormat } from './types';
 
 export interface CardInput {
@@ -18,6 +19,10 @@ export interface CardInput {
   /** Set when confusion.png is in the export. */
   confusionImage?: string;
   notes?: string[];
+  /** Names of the export's files, for the load-and-predict snippet. */
+  files?: readonly string[];
+  /** Layer classes outside keras.layers in this model. */
+  kerasCustom?: readonly string[];
 }
 
 /** Where the starting weights came from and the terms they carry. */
@@ -86,6 +91,8 @@ export function modelCardMarkdown(c: CardInput): string {
     lines.push('');
     if (c.confusionImage) lines.push(`![Confusion matrix: rows are true classes, columns predicted](${c.confusionImage})`, '');
   } else lines.push('No evaluation was recorded for this model; evaluate it before relying on it.', '');
+  lines.push('## Load and predict', '');
+  lines.push(...loadSnippet({ format: c.format, inputSize: meta.inputSize, files: c.files ?? [], kerasCustom: c.kerasCustom ?? [] }), '');
   lines.push('## Known limits', '');
   const limits = [
     `Trained for these ${meta.labels.length} classes only: every image gets one of them, even when it shows none.`,
@@ -129,7 +136,22 @@ export function modelCardHtml(markdown: string): string {
     }
     table = null;
   };
+  let code: string[] | null = null;
   for (const line of lines) {
+    if (line.startsWith('```')) {
+      if (code) {
+        out.push(`<pre><code>${escHtml(code.join('\n'))}</code></pre>`);
+        code = null;
+      } else {
+        close();
+        code = [];
+      }
+      continue;
+    }
+    if (code) {
+      code.push(line);
+      continue;
+    }
     const h = /^(#{1,3}) (.*)$/.exec(line);
     const li = /^- (.*)$/.exec(line);
     const oli = /^\d+\. (.*)$/.exec(line);
@@ -162,7 +184,7 @@ export function modelCardHtml(markdown: string): string {
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<title>${title}</title>`,
-    '<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}td:not(:first-child){text-align:right}img{max-width:100%}code{background:#f3f3f3;padding:0 .2rem}</style>',
+    '<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}td:not(:first-child){text-align:right}img{max-width:100%}code{background:#f3f3f3;padding:0 .2rem}pre{background:#f3f3f3;padding:.5rem;overflow-x:auto}</style>',
     '</head><body>',
     ...out,
     '</body></html>',

@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import type { Bundle } from './bundle';
-import { stableJson } from './bundle';
+import { stableJson, text } from './bundle';
+import { TFJS_LAYERS_FILE, TFJS_LAYERS_SCRIPT } from './tfjs-layers-script';
 
 /** tfjs-converter's default shard size. */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -45,7 +46,8 @@ function standardise(layers: LayerJson[]): void {
 
 /**
  * Adds model.json and its shards to `bundle` under `prefix` (e.g. '' or 'tfjs/').
- * Returns the class names that need the app's layer code (see customLayerClasses).
+ * Returns the class names that need the app's layer code (see customLayerClasses); when there
+ * are any, transfer-studio-layers.js (loaded after tf.min.js) defines them for a web page.
  */
 export async function addTfjsFiles(model: tf.LayersModel, bundle: Bundle, prefix = ''): Promise<string[]> {
   let artifacts: tf.io.ModelArtifacts | undefined;
@@ -74,7 +76,10 @@ export async function addTfjsFiles(model: tf.LayersModel, bundle: Bundle, prefix
     weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
   };
   bundle.set(`${prefix}model.json`, new TextEncoder().encode(stableJson(json, 0)));
-  return customLayerClasses(topology.config.layers);
+  const custom = customLayerClasses(topology.config.layers);
+  // A page with stock tfjs cannot build these classes: ship them beside the model.
+  if (custom.length) bundle.set(prefix + TFJS_LAYERS_FILE, text(TFJS_LAYERS_SCRIPT));
+  return custom;
 }
 
 /**
