@@ -65,6 +65,14 @@ try {
 } catch {
   console.warn('eslint-plugin-svelte is not installed (npm install): .svelte files are not linted.');
 }
+/**
+ * A string that is exactly a zoo model's id or Keras name, with or without an `.tag`
+ * ('mobilenetv2', 'ResNet50', 'lenet5.scratch'). Only src/engine/zoo/ (the registry) may spell
+ * one; everything else asks the registry (resolveModelId, bundledModel, defaultModelId).
+ * src/engine/zoo/model-name-lint.test.ts checks that every registry id matches.
+ */
+export const MODEL_NAME_LITERAL = /^(xception|vgg1[69]|resnet(18|34|50|101|152)(v2)?|inception(v3|v4|resnetv2)|mobilenet(v2)?|densenet(121|169|201)|nasnet(mobile|large)|efficientnetb[0-7]|lenet-?5|alexnet|googlenet)(\.[a-z0-9_]+)?$/i;
+const modelNameMessage = 'No model-name literals outside src/engine/zoo/: ask the registry (resolveModelId, bundledModel, defaultModelId) so a model has one name.';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', ...(svelteConfigs.length ? [] : ['**/*.svelte'])] },
@@ -81,6 +89,18 @@ export default tseslint.config(
   // Without entries the block would have an empty `files`, which eslint refuses.
   ...(cliExceptions.files.length ? [cliExceptions] : []),
   ...floorBlocks,
+  {
+    // Before unknownFloor, which sets the same rule for engine folders without a floor and must win there.
+    files: ['src/**/*.ts'],
+    ignores: ['src/engine/zoo/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: `Literal[value=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
+        { selector: `TemplateLiteral[expressions.length=0] > TemplateElement[value.cooked=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
+      ],
+    },
+  },
   unknownFloor,
   {
     files: ['src/engine/**/*.ts', 'src/store/**/*.ts'],

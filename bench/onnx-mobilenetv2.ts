@@ -5,13 +5,13 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { convertToOnnx, createSession, runSession } from '../src/engine/onnx/index';
 import { seededRandom } from '../src/engine/onnx/parity';
-import { buildModel } from '../src/engine/zoo/registry';
+import { createModel } from '../src/engine/zoo/registry';
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const threadsArg = process.argv.indexOf('--threads');
   const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : os.availableParallelism();
-  const model = buildModel('mobilenetv2', { includeTop: true });
+  const model = createModel('mobilenetv2', { includeTop: true });
   let t = performance.now();
   const bytes = convertToOnnx(model);
   const convertMs = performance.now() - t;

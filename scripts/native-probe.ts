@@ -24,9 +24,9 @@ if (!a.skip.includes('step')) {
   console.log(`${backend} ${a.model} ${size}px b${batch} step: ${(med(st) / batch).toFixed(1)} ms/img (${st.map((s) => s.wallMs.toFixed(0)).join(', ')} ms/batch; cpu ${st.map((s) => s.cpuMs.toFixed(0)).join(', ')})`);
 }
 if (a.profile) {
-  const { buildModel } = await import('../src/engine/zoo/registry');
+  const { createModel } = await import('../src/engine/zoo/registry');
   const { forward } = await import('../src/engine/train/forward');
-  const base = buildModel(a.model, { includeTop: false, inputShape: [size, size, 3], pooling: 'avg' });
+  const base = createModel(a.model, { includeTop: false, inputShape: [size, size, 3], pooling: 'avg' });
   const out = tf.layers.dense({ units: 10, activation: 'softmax' }).apply(base.outputs[0]) as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: out });
   const x = tf.randomUniform([batch, size, size, 3], -1, 1);

@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const build = async (): Promise<tf.LayersModel> => {
     if (!modelId) return buildProbeNet(size);
-    const { buildModel } = await import('../src/engine/zoo/registry');
-    return buildModel(modelId, { inputShape: [size, size, 3], includeTop: true, classes: 3 } as never);
+    const { createModel } = await import('../src/engine/zoo/registry');
+    return createModel(modelId, { inputShape: [size, size, 3], includeTop: true, classes: 3 } as never);
   };
   const model = await build();
   const classes = (model.outputs[0].shape[1] as number) ?? 3;

@@ -7,11 +7,11 @@
 // e.g. node --import tsx scripts/wasm-train-bench.ts mobilenetv2 224 8 2 wasm,cpu 4
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../src/engine/backend/backend';
-import { buildModel } from '../src/engine/zoo/registry';
+import { createModel } from '../src/engine/zoo/registry';
 
 async function bench(backend: BackendName, id: string, size: number, batch: number, steps: number, micro: number): Promise<void> {
   await initBackend(backend);
-  const base = buildModel(id, { inputShape: [size, size, 3], includeTop: false, pooling: 'avg' });
+  const base = createModel(id, { inputShape: [size, size, 3], includeTop: false, pooling: 'avg' });
   const head = tf.layers.dense({ units: 5, activation: 'softmax' }).apply(base.outputs[0]) as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: head });
   const x = tf.randomUniform([batch, size, size, 3], -1, 1);

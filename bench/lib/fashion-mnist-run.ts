@@ -11,6 +11,7 @@ import { initBackend, type BackendName } from '../../src/engine/backend/backend'
 import type { TrainConfig } from '../../src/engine/train/types';
 import { trainOnImages, type SplitReport } from '../../src/engine/train/image-train';
 import type { FeatureItem } from '../../src/engine/features/extract';
+import { bundledModel } from '../../src/engine/zoo/registry';
 
 export interface FashionMnistBenchOptions {
   /** Training images per class (default 6000 = all 60,000). */
@@ -102,7 +103,7 @@ export async function runFashionMnistBenchmark(opts: FashionMnistBenchOptions = 
   log(`dataset: ${datasetDir}`);
   const ds = await dataset(datasetDir, trainPer, testPer);
   const config: TrainConfig = {
-    backbone: 'mobilenetv2',
+    backbone: bundledModel('nsfwjs').spec.id,
     weights: 'nsfwjs',
     imageSize: opts.imageSize ?? 96,
     freezeUntil: opts.freezeUntil ?? 'block_15',

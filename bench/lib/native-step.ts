@@ -4,7 +4,7 @@
 // pooling, Dense softmax, Adam, every layer trainable, BatchNormalization in training mode.
 // The step goes through the engine's own trainModel, so what is timed is what `train` runs.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel } from '../../src/engine/zoo/registry';
+import { createModel } from '../../src/engine/zoo/registry';
 import type { Sample } from './stats';
 
 const CLASSES = 10;
@@ -23,7 +23,7 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 /** Per-call ms (not per image) of model.predict on one batch, after `warmup` calls. */
 export async function timeInference(arch: string, size: number, batch: number, reps: number, warmup = 1): Promise<Sample[]> {
-  const model = buildModel(arch, { includeTop: false, inputShape: [size, size, 3], pooling: 'avg' });
+  const model = createModel(arch, { includeTop: false, inputShape: [size, size, 3], pooling: 'avg' });
   const { x, shape } = batchOf(size, batch);
   const input = tf.tensor4d(x, shape);
   const samples: Sample[] = [];

@@ -10,7 +10,7 @@ import { dispatch } from '../shared/ipc/dispatch';
 import type { Input, Method, Output } from '../shared/ipc/contract';
 import { openDatabase } from '../store/db';
 import { createEngineApi } from './api';
-import { splitImages } from './train-plan';
+import { splitImages } from '../engine/train/plan';
 import { getDataset, listImages } from '../store/repos/datasets';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-health-'));

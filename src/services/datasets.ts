@@ -20,7 +20,7 @@ import { refreshHealth } from './dataset-health';
 import type { ServiceContext } from './context';
 import { runCallJob } from './jobs';
 import { confinePath } from './paths';
-import { splitImages, userSplitOf } from './train-plan';
+import { splitImages, userSplitOf } from '../engine/train/plan';
 
 type DatasetMethods = Pick<typeof trainMethods, 'datasets.import' | 'datasets.list' | 'datasets.get' | 'datasets.preview' | 'datasets.augmentPreview'>;
 

@@ -17,7 +17,7 @@ import { getRun } from '../store/repos/runs';
 import type { ServiceContext } from './context';
 import { runCallJob } from './jobs';
 import { confinePath } from './paths';
-import { readJob } from './train-plan';
+import { readJob } from '../engine/train/plan';
 import { modelDirOf } from './train-runner';
 
 /** Validation images decoded for measuring quantisation (enough for a stable accuracy, quick on a CPU). */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 import type { ModelDetail, ModelSummary } from '../shared/dto/models';
+import { weightsStatus } from '../engine/weights/availability';
 import { cacheStatus } from '../engine/weights/index';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
-import { getModelSpec, listModels } from '../engine/zoo/registry';
+import { createModel, defaultModelId, getModelSpec, listModels, pretrainedCfgs, resolveModelId } from '../engine/zoo/registry';
 import type { ModelSpec } from '../engine/zoo/types';
 import { countParams } from '../engine/zoo/keras-reference';
 import { modelBlocks } from '../engine/zoo/blocks';
@@ -15,10 +16,32 @@ async function cacheFlags(spec: ModelSpec): Promise<ModelSummary['cached']> {
   return { top: s.variants.top.present, notop: s.variants.notop.present };
 }
 
+/** The registry's default `arch.tag` entry, for the renderer's first choice. */
+export function defaultModelInfo(): { id: string; arch: string; weights: string } {
+  const { cfg } = resolveModelId(defaultModelId());
+  return { id: cfg.id, arch: cfg.arch, weights: cfg.weights };
+}
+
 export function weightSourcesOf(spec: ModelSpec): string[] {
-  const sources = spec.kind === 'keras' ? ['imagenet'] : [];
-  if (spec.id === 'mobilenetv2') sources.unshift('nsfwjs');
-  return [...sources, 'none'];
+  return pretrainedCfgs(spec).map((c) => c.weights);
+}
+
+/** Each weights entry with its size and whether it can be used now (one availability check: engine/weights/availability). */
+export function weightsOptionsOf(spec: ModelSpec): ModelSummary['weights'] {
+  return pretrainedCfgs(spec).map((cfg) => {
+    const s = weightsStatus({ spec, cfg });
+    return {
+      id: cfg.id,
+      tag: cfg.tag,
+      weights: cfg.weights,
+      label: cfg.label,
+      source: cfg.source.kind,
+      ...(cfg.source.kind !== 'none' ? { bytes: cfg.source.approxBytes } : {}),
+      preprocess: cfg.preprocess,
+      available: s.available,
+      ...(s.reason ? { reason: s.reason } : {}),
+    };
+  });
 }
 
 export async function summarizeSpec(spec: ModelSpec): Promise<ModelSummary> {
@@ -40,6 +63,7 @@ export async function summarizeSpec(spec: ModelSpec): Promise<ModelSummary> {
     cpuMsPerStep: spec.reference.cpuMsPerStep,
     cached: await cacheFlags(spec),
     weightSources: weightSourcesOf(spec),
+    weights: weightsOptionsOf(spec),
   };
 }
 
@@ -51,7 +75,7 @@ export async function listModelSummaries(kind?: 'keras' | 'classic'): Promise<Mo
 export async function describeModel(id: string): Promise<ModelDetail> {
   const spec = getModelSpec(id);
   const summary = await summarizeSpec(spec);
-  const model = spec.build({ includeTop: true });
+  const model = createModel(spec, { includeTop: true });
   try {
     const rows = summarizeModel(model);
     const c = countParams(model);

@@ -19,7 +19,7 @@ import type { runsImportMethods } from '../shared/ipc/methods/runs-import';
 import { createRun, getRun, recordEpoch, updateRun } from '../store/repos/runs';
 import type { ServiceContext } from './context';
 import { confinePath } from './paths';
-import { readJob, writeJob } from './train-plan';
+import { readJob, writeJob } from '../engine/train/plan';
 import { modelDirOf } from './train-runner';
 
 /** What train.py writes next to trained.keras (resources/package/train.py, RESULT_FORMAT). */

@@ -16,7 +16,7 @@ import { createProject } from '../store/repos/projects';
 import { createRun, getRun, updateRun } from '../store/repos/runs';
 import { createEngineApi } from './api';
 import { prepareClassifyJob } from './classify-jobs';
-import { writeJob, type RunJob } from './train-plan';
+import { writeJob, type RunJob } from '../engine/train/plan';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'ts-runs-svc-'));
 const savedHome = process.env.TRANSFER_STUDIO_HOME;

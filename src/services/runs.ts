@@ -22,7 +22,7 @@ import { getLastProjectId, getWizardState, saveWizardState, setLastProjectId } f
 import { getProject } from '../store/repos/projects';
 import type { ServiceContext } from './context';
 import { confinePath, isInside } from './paths';
-import { readJob } from './train-plan';
+import { readJob } from '../engine/train/plan';
 import { isActive, modelDirOf } from './train-runner';
 import { requireRun, toSummary } from './train';
 

@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelArtifactMeta } from '../engine/artifacts/model-artifact';
-import { NSFWJS_PREPROCESS } from '../engine/weights/nsfwjs-weights';
-import { getModelSpec } from '../engine/zoo/registry';
+import { preprocessFor } from '../engine/zoo/registry';
 import type { PreprocessMode } from '../engine/zoo/types';
 import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engine/train/run-in-worker';
 import { createLogger } from '../platform/logger';
@@ -17,7 +16,7 @@ import { getRun, markInterruptedRuns, recordEpoch, updateRun, type RunStatus } f
 import { isProcessAlive } from '../store/repos/jobs';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
-import { readJob, type RunJob } from './train-plan';
+import { readJob, type RunJob } from '../engine/train/plan';
 
 const log = createLogger('train');
 
@@ -65,7 +64,7 @@ function folderDataModule(): string {
 
 /** The preprocessing a trained model's inputs get (stored in the model artifact). */
 export function preprocessModeFor(backbone: string, weights: string): PreprocessMode {
-  return weights === 'nsfwjs' ? NSFWJS_PREPROCESS : getModelSpec(backbone).preprocess;
+  return preprocessFor(backbone, weights);
 }
 
 export const modelDirOf = (runDir: string): string => path.join(runDir, 'model');

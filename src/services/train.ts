@@ -8,8 +8,6 @@ import { initBackend } from '../engine/backend/backend';
 import { evaluateModel } from '../engine/eval/evaluate';
 import { folderSource, type FolderDataArgs } from '../engine/runs/folder-data';
 import { imageCacheDir, runsDir } from '../platform/paths';
-import { kerasCacheDir, kerasWeightFile } from '../engine/weights/cache';
-import { getModelSpec } from '../engine/zoo/registry';
 import { preprocessInput } from '../engine/zoo/preprocess';
 import type { EvaluationDto, RunDetail, RunSummary } from '../shared/dto/train';
 import type { Handlers } from '../shared/ipc/contract';
@@ -20,25 +18,13 @@ import { createRun, getRun, listEpochs, listRuns, updateRun, type RunRecord } fr
 import { isProcessAlive } from '../store/repos/jobs';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
+import { confinePath } from './paths';
 import { requireDataset } from './datasets';
 import { runCallJob } from './jobs';
-import { planRun, readJob, userSplitOf, writeJob } from './train-plan';
+import { checkRunWeights, isWeightsFile, planRun, readJob, userSplitOf, writeJob } from '../engine/train/plan';
 import { cancelRun, canResume, isActive, launchRun, markDeadRuns, modelDirOf } from './train-runner';
 
 type TrainMethods = Pick<typeof trainMethods, 'train.start' | 'train.cancel' | 'train.resume' | 'runs.list' | 'runs.get' | 'eval.run'>;
-
-/** Fails before a run is created when ImageNet weights are not in the Keras cache (the worker would fail later). */
-function checkImagenetCached(backbone: string): void {
-  const spec = getModelSpec(backbone);
-  if (spec.kind !== 'keras') {
-    throw new AppError('WEIGHTS_MISSING', `${spec.name} has no ImageNet weights (only Keras Applications models do). Train it with --weights none.`, { backbone });
-  }
-  const f = kerasWeightFile(spec.name, 'notop');
-  const file = path.join(kerasCacheDir(), f.file_name);
-  if (!existsSync(file)) {
-    throw new AppError('WEIGHTS_MISSING', `The ImageNet weights of ${spec.name} are not in the Keras cache (${file}). Download them first (${f.url}), or use --weights none${spec.id === 'mobilenetv2' ? ' or nsfwjs' : ''}.`, { file, url: f.url });
-  }
-}
 
 export function requireRun(db: Db, id: number): RunRecord {
   const r = getRun(db, id);
@@ -91,8 +77,10 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
     'train.start': async (req) => {
       const dataset = requireDataset(db, req.datasetId);
       const images = listImages(db, dataset.id);
-      const { job, split } = planRun(req, dataset, images);
-      if (job.config.weights === 'imagenet') checkImagenetCached(job.config.backbone);
+      if (isWeightsFile(req.weights)) req = { ...req, weights: confinePath(ctx, req.weights, 'weights file') };
+      const plan = planRun(req, dataset, images);
+      const { job, split } = plan;
+      await checkRunWeights(plan);
       const run = createRun(db, { projectId: dataset.projectId, datasetId: dataset.id, backbone: job.config.backbone, weights: String(job.config.weights ?? 'none'), config: { ...req, resolved: job.config } });
       const dir = path.join(runsDir(), String(run.id));
       updateRun(db, run.id, { dir });

@@ -5,7 +5,7 @@
 import { realpath } from 'node:fs/promises';
 import { cacheStatus, downloadWeights, installWeightsFile, kerasCacheDir, nsfwjsSource, remove, verify, type CachedFileStatus, type WeightsVariant } from '../engine/weights/index';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
-import { getModelSpec, listModels } from '../engine/zoo/registry';
+import { bundledModel, getModelSpec, listModels } from '../engine/zoo/registry';
 import { AppError, serializeError } from '../shared/errors';
 import type { Handlers } from '../shared/ipc/contract';
 import type { weightsMethods } from '../shared/ipc/methods/weights';
@@ -64,7 +64,8 @@ function bundled() {
     const s = nsfwjsSource();
     return [{ id: s.id, name: NSFWJS_DISPLAY_NAME, modelId: s.modelId, preprocess: s.preprocess, available: true, version: s.version, homepage: s.homepage, licence: s.licence }];
   } catch (err) {
-    return [{ id: 'nsfwjs', name: NSFWJS_DISPLAY_NAME, modelId: 'mobilenetv2', preprocess: 'unit', available: false, reason: serializeError(err).message }];
+    const { spec, cfg } = bundledModel('nsfwjs');
+    return [{ id: cfg.tag, name: NSFWJS_DISPLAY_NAME, modelId: spec.id, preprocess: cfg.preprocess, available: false, reason: serializeError(err).message }];
   }
 }
 

@@ -2,6 +2,8 @@
 // `train` and `eval` (`runs` lives in runs.ts). Training runs in a worker thread of this process; events stream to
 // a progress bar on stderr, or as JSON lines on stdout with --json. Ctrl+C cancels the run after
 // the batch in flight, and `train --resume RUN` continues it from its last epoch checkpoint.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EvaluationDto, RunDetail, TrainStart } from '../../shared/dto/train';
 import { AppError } from '../../shared/errors';
@@ -22,11 +24,14 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+/** A file that exists is passed as an absolute path (the engine may run elsewhere); tags pass as typed. */
+const weightsArg = (v: string): string => (existsSync(v) ? path.resolve(v) : v);
+
 interface TrainOpts {
   data?: string;
   resume?: number;
   backbone?: string;
-  weights?: 'nsfwjs' | 'imagenet' | 'none';
+  weights?: string;
   freezeUntil?: string;
   epochs: number;
   batch?: number;
@@ -182,7 +187,7 @@ export function registerTrain(program: Command): void {
     .option('--data <dir>', 'image folder: one subfolder per class, optionally inside train/val/test folders')
     .option('--resume <run>', 'continue an interrupted or cancelled run from its last epoch checkpoint', int('--resume'))
     .option('--backbone <name>', 'model id or name (see `transfer-studio models`), e.g. mobilenetv2')
-    .option('--weights <source>', 'nsfwjs (bundled MobileNetV2), imagenet or none')
+    .option('--weights <source>', "the backbone's weights: a tag (imagenet, nsfwjs, none; default: the backbone's first, see `models`) or your own .h5 / .keras / model.json file", weightsArg)
     .option('--freeze-until <block>', "phase 1 freezing: 'all' (default), 'none' or a block name (see `models show`)")
     .option('--epochs <n>', 'epochs (phase 1, or all of them when --fine-tune-epochs is not given)', int('--epochs'), 10)
     .option('--batch <n>', 'batch size (default 32)', int('--batch'))

@@ -3,7 +3,7 @@
 // needs exists there, the loss is finite and falls on a fixed batch, and no tensor leaks per step.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../zoo/registry';
+import { createModel } from '../zoo/registry';
 import { readyBackends, seededData } from './wasm-grads/compare-backends';
 
 const SIZE = 64;
@@ -15,7 +15,7 @@ describe('MobileNetV2 fine-tuning on wasm', () => {
     await readyBackends();
     await tf.setBackend('wasm');
     try {
-      const base = buildModel('mobilenetv2', { inputShape: [SIZE, SIZE, 3], includeTop: false, pooling: 'avg' });
+      const base = createModel('mobilenetv2', { inputShape: [SIZE, SIZE, 3], includeTop: false, pooling: 'avg' });
       const head = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(base.outputs[0]) as tf.SymbolicTensor;
       const model = tf.model({ inputs: base.inputs, outputs: head });
       // Only the BatchNorm moving statistics stay out of the gradient (InputLayer has no weights).

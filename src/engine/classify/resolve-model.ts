@@ -12,7 +12,8 @@ import { kerasCacheDir, kerasWeightFile } from '../weights/cache';
 import { importH5Weights } from '../weights/h5-import';
 import { imagenetClasses } from '../zoo/decode-predictions';
 import { PREPROCESS_MODES } from '../zoo/preprocess';
-import { getModelSpec } from '../zoo/registry';
+import { requireWeights } from '../weights/availability';
+import { createModel, getModelSpec, resolveModelId } from '../zoo/registry';
 import type { PreprocessMode } from '../zoo/types';
 import type { ResolvedModel } from './types';
 
@@ -115,17 +116,7 @@ export async function resolveZooModel(id: string, cacheDir = kerasCacheDir()): P
     throw new AppError('UNSUPPORTED', `${spec.name} has no ImageNet weights to classify with. Train it first and pass the run id, or use a Keras model such as mobilenetv2.`, { received: id });
   }
   const wf = kerasWeightFile(spec.name, 'top');
-  const file = path.join(cacheDir, wf.file_name);
-  let bytes: number;
-  try {
-    bytes = (await fs.stat(file)).size;
-  } catch {
-    throw new AppError(
-      'WEIGHTS_MISSING',
-      `The ImageNet weights of ${spec.name} are not in the Keras cache: ${file} is missing. Download them with \`transfer-studio weights download ${spec.id} --variant top\` or fetch ${wf.url} into ${cacheDir}.`,
-      { file, url: wf.url },
-    );
-  }
+  const { file, bytes } = requireWeights(resolveModelId(spec.id, 'imagenet'), { cacheDir, variant: 'top' }) as { file: string; bytes: number };
   const labels = imagenetClasses().map(([, label]) => label);
   const size = spec.defaultInputSize;
   return {
@@ -137,7 +128,7 @@ export async function resolveZooModel(id: string, cacheDir = kerasCacheDir()): P
     preprocess: spec.preprocess,
     runId: null,
     load: async () => {
-      const model = spec.build({ includeTop: true, inputShape: [size, size, 3] });
+      const model = createModel(spec, { includeTop: true, inputShape: [size, size, 3] });
       await importH5Weights(model, file, { kerasName: spec.name });
       return model;
     },

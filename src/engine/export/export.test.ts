@@ -14,7 +14,7 @@ import { attachHead } from '../train/head';
 import { importH5Weights } from '../weights/h5-import';
 import { importKerasArchive } from '../weights/keras-archive';
 import { openH5, readArray, stringAttr, stringListAttr, type H5Group } from '../weights/h5-file';
-import { buildModel } from '../zoo/registry';
+import { createModel } from '../zoo/registry';
 import { exportModel, loadTfjsExport, probeInputs, sha256, type ExportContext } from './index';
 
 const SIZE = 64;
@@ -25,7 +25,7 @@ let model: tf.LayersModel;
 let context: ExportContext;
 
 function fresh(): tf.LayersModel {
-  return attachHead(buildModel('MobileNetV2', { includeTop: false, inputShape: [SIZE, SIZE, 3], alpha: 0.35 }), { numClasses: 3, seed: 1 });
+  return attachHead(createModel('MobileNetV2', { includeTop: false, inputShape: [SIZE, SIZE, 3], alpha: 0.35 }), { numClasses: 3, seed: 1 });
 }
 
 function predict(m: tf.LayersModel, x: Float32Array): Float32Array {

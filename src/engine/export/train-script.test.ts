@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachHead } from '../train/head';
-import { buildModel } from '../zoo/registry';
+import { createModel } from '../zoo/registry';
 import { packageReadme, recipeFrom, trainScript } from './train-script';
 
-const model = attachHead(buildModel('MobileNetV2', { includeTop: false, inputShape: [32, 32, 3], alpha: 0.35 }), { numClasses: 2, seed: 1 });
+const model = attachHead(createModel('MobileNetV2', { includeTop: false, inputShape: [32, 32, 3], alpha: 0.35 }), { numClasses: 2, seed: 1 });
 afterAll(() => model.dispose());
 const o = { model, backbone: 'mobilenetv2', weights: 'imagenet', inputSize: 32 };
 

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
-// The default backbone: a zoo model without its top, with the weights the config names: none
-// (seeded random), 'nsfwjs' (the MobileNetV2 bundled with the app), 'imagenet' (Keras's notop
-// file from the Keras cache) or a path to a .h5 / .keras file.
+// The default backbone: a zoo model without its top, with the weights the config names: a
+// registry tag ('none' is seeded random; bundled and ImageNet weights as the registry entry says
+// where they live) or a path to a user's .h5 / .keras / model.json file.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import { kerasCacheDir, kerasWeightFile } from '../weights/cache';
+import { requireComplete, requireWeights } from '../weights/availability';
 import { importH5Weights } from '../weights/h5-import';
-import { importKerasArchive } from '../weights/keras-archive';
-import { importNsfwjsWeights, NSFWJS_PREPROCESS } from '../weights/nsfwjs-weights';
+import { importWeightsFile } from '../weights/index';
+import { importNsfwjsWeights } from '../weights/nsfwjs-weights';
 import { preprocessInput } from '../zoo/preprocess';
-import { getModelSpec } from '../zoo/registry';
+import { createModel, isWeightsTag, pretrainedCfgs, resolveModelId, type ResolvedModelId } from '../zoo/registry';
 import type { PreprocessMode } from '../zoo/types';
 import { reseedWeights } from './init';
 import type { Backbone, TrainConfig } from './types';
@@ -35,29 +35,33 @@ export interface ZooLoaderOptions {
   cacheDir?: string;
 }
 
-async function loadWeights(model: tf.LayersModel, weights: string, kerasName: string, opts: ZooLoaderOptions): Promise<void> {
-  if (weights === 'imagenet') {
-    const f = kerasWeightFile(kerasName, 'notop');
-    const file = path.join(kerasCacheDir({ cacheDir: opts.cacheDir }), f.file_name);
+/** Loads a registry tag's weights, or a user's own file, into `model`. */
+async function loadWeights(model: tf.LayersModel, m: ResolvedModelId, file: string | null, opts: ZooLoaderOptions): Promise<void> {
+  if (file) {
     if (!existsSync(file)) {
-      throw new AppError('WEIGHTS_MISSING', `The ImageNet weights of ${kerasName} are not in the Keras cache (${file}). Download them first (transfer-studio weights download ${kerasName}) or use --weights none.`, { file, url: f.url });
+      throw new AppError('NOT_FOUND', `weights must be ${pretrainedCfgs(m.spec).map((c) => `'${c.weights}'`).join(', ')} or an existing .h5 / .keras / model.json file. Received: ${JSON.stringify(file)}.`, { received: file });
     }
-    await importH5Weights(model, file);
+    requireComplete(await importWeightsFile(model, file, { kerasName: m.spec.name }), file, `${m.spec.name} without its top`);
     return;
   }
-  if (!existsSync(weights)) {
-    throw new AppError('NOT_FOUND', `weights must be 'imagenet', 'nsfwjs', 'none' or an existing .h5 / .keras file. Received: ${JSON.stringify(weights)}.`, { received: weights });
+  const src = m.cfg.source;
+  if (src.kind === 'bundled') {
+    importNsfwjsWeights(model);
+    return;
   }
-  if (weights.endsWith('.keras')) await importKerasArchive(model, weights);
-  else await importH5Weights(model, weights);
+  if (src.kind === 'download') {
+    const s = requireWeights(m, { cacheDir: opts.cacheDir });
+    await importH5Weights(model, s.file!);
+  }
 }
 
 /** Names the weights for cache keys and run records (the feature cache also hashes the weights themselves). */
-function weightsIdOf(weights: string | null, kerasName: string, seed: number | undefined): string {
-  if (weights === null) return `random:${seed ?? DEFAULT_SEED}`;
-  if (weights === 'nsfwjs') return `nsfwjs@${nsfwjsVersion()}`;
-  if (weights === 'imagenet') return `imagenet:${kerasWeightFile(kerasName, 'notop').file_name}`;
-  return `file:${path.resolve(weights)}`;
+function weightsIdOf(m: ResolvedModelId, file: string | null, seed: number | undefined): string {
+  if (file) return `file:${path.resolve(file)}`;
+  const src = m.cfg.source;
+  if (src.kind === 'bundled') return `${m.cfg.tag}@${nsfwjsVersion()}`;
+  if (src.kind === 'download') return `${m.cfg.tag}:${src.fileName}`;
+  return `random:${seed ?? DEFAULT_SEED}`;
 }
 
 /**
@@ -67,27 +71,21 @@ function weightsIdOf(weights: string | null, kerasName: string, seed: number | u
  */
 export function zooBackboneLoader(opts: ZooLoaderOptions = {}) {
   return async (config: TrainConfig): Promise<Backbone> => {
-    const spec = getModelSpec(config.backbone);
+    const file = config.weights && !isWeightsTag(config.weights) ? config.weights : null;
+    const m = resolveModelId(config.backbone, file ? 'none' : (config.weights ?? 'none'));
+    const { spec } = m;
     const size = config.imageSize ?? spec.defaultInputSize;
-    const model = spec.build({ includeTop: false, inputShape: [size, size, 3], pooling: null });
-    const weights = config.weights && config.weights !== 'none' ? config.weights : null;
-    let mode: PreprocessMode = spec.preprocess;
+    const model = createModel(spec, { includeTop: false, inputShape: [size, size, 3], pooling: null });
+    const pretrained = file !== null || m.cfg.source.kind !== 'none';
+    const mode: PreprocessMode = file ? spec.preprocess : m.cfg.preprocess;
     try {
-      if (weights === 'nsfwjs') {
-        if (spec.id !== 'mobilenetv2') {
-          throw new AppError('INVALID_ARGUMENT', `The bundled nsfwjs weights fit only MobileNetV2. Received backbone: ${JSON.stringify(config.backbone)}. Use --weights imagenet or none for it.`, { received: config.backbone });
-        }
-        importNsfwjsWeights(model);
-        mode = NSFWJS_PREPROCESS;
-      } else if (weights) {
-        await loadWeights(model, weights, spec.name, opts);
-      } else {
-        reseedWeights(model, config.seed ?? DEFAULT_SEED);
-      }
+      if (pretrained) await loadWeights(model, m, file, opts);
+      else reseedWeights(model, config.seed ?? DEFAULT_SEED);
     } catch (err) {
       model.dispose();
       throw err;
     }
-    return { model, blockOf: (n) => spec.blockOf(n), pretrained: weights !== null, preprocess: (x) => preprocessInput(x, mode), preprocessMode: mode, weightsId: weightsIdOf(weights, spec.name, config.seed) };
+    const weightsId = weightsIdOf(m, file, config.seed);
+    return { model, blockOf: (n) => spec.blockOf(n), pretrained, preprocess: (x) => preprocessInput(x, mode), preprocessMode: mode, weightsId };
   };
 }

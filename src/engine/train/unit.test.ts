@@ -5,7 +5,7 @@ import { forward, inferenceLayersOf } from './forward';
 import { backboneBlocks, countParams, freezeLayers, freezeUntilBlock, unfreezeTopBlocks } from './freeze';
 import { attachHead } from './head';
 import { reseedWeights } from './init';
-import { buildModel } from '../zoo/registry';
+import { createModel } from '../zoo/registry';
 import { balancedClassWeights, classificationLoss } from './loss';
 import { createOptimizer } from './optimizer';
 import { learningRateAt } from './schedule';
@@ -153,7 +153,7 @@ describe('learning-rate schedules', () => {
 
 describe('reseedWeights', () => {
   it('makes zoo builds identical for one seed and different for another, keeping the distribution', () => {
-    const build = () => buildModel('mobilenetv2', { includeTop: false, inputShape: [32, 32, 3], pooling: null });
+    const build = () => createModel('mobilenetv2', { includeTop: false, inputShape: [32, 32, 3], pooling: null });
     const [a, b, c] = [build(), build(), build()];
     const n = reseedWeights(a, 5);
     reseedWeights(b, 5);

@@ -9,8 +9,9 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import { getModelSpec } from '../zoo/registry';
+import { createModel } from '../zoo/registry';
 import type { ImportReport } from './apply';
+import { requireComplete } from './availability';
 import { hashAlgorithmFor, hashFile, kerasCacheDir, kerasWeightFile, type CacheOptions, type WeightsVariant } from './cache';
 import { importH5Weights } from './h5-import';
 import { tryLock } from './lock';
@@ -52,13 +53,10 @@ function fsError(err: unknown, dir: string, file: string): AppError {
 
 /** Loads `file` into a fresh zoo model of the variant; throws unless every weighted layer received its weights. */
 async function checkLoads(kerasName: string, variant: WeightsVariant, file: string, byName: boolean): Promise<ImportReport> {
-  const model: tf.LayersModel = getModelSpec(kerasName).build({ includeTop: variant === 'top' });
+  const model: tf.LayersModel = createModel(kerasName, { includeTop: variant === 'top' });
   try {
     const report = await importH5Weights(model, file, { byName, kerasName });
-    if (report.missing.length > 0 || report.skipped.length > 0) {
-      const first = report.missing[0] ?? report.skipped[0]?.layer;
-      throw new AppError('WEIGHTS_MISMATCH', `${file} does not hold every weight of ${kerasName} (${variant}): nothing for layer ${first}. Only a complete ${kerasName} weights file can go into the cache.`, { file, missing: report.missing, skipped: report.skipped });
-    }
+    requireComplete(report, file, `${kerasName} (${variant})`);
     return report;
   } finally {
     model.dispose();

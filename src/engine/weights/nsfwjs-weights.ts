@@ -9,13 +9,17 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import type { PreprocessMode } from '../zoo/types';
-import { getModelSpec } from '../zoo/registry';
+import { bundledModel, createModel } from '../zoo/registry';
 import type { ImportReport } from './apply';
 import { importTfjsArtifacts, type TfjsArtifacts } from './tfjs-import';
 
-/** A source of pretrained weights other than Keras's own files. */
+/** The registry entry of these weights (the architecture they fit, their preprocessing). */
+const nsfwjsModel = () => bundledModel('nsfwjs');
+
 /** nsfwjs feeds RGB scaled to [0, 1], not Keras's [-1, 1]: the weights carry their own preprocessing. */
-export const NSFWJS_PREPROCESS = 'unit' as const;
+export const NSFWJS_PREPROCESS: PreprocessMode = nsfwjsModel().cfg.preprocess;
+
+/** A source of pretrained weights other than Keras's own files. */
 
 export interface WeightsSource {
   id: string;
@@ -87,7 +91,7 @@ export function nsfwjsSource(): WeightsSource {
   return {
     id: 'nsfwjs',
     name: 'NSFWJS MobileNetV2 (Infinite Red)',
-    modelId: getModelSpec('MobileNetV2').id,
+    modelId: nsfwjsModel().spec.id,
     preprocess: NSFWJS_PREPROCESS,
     licence: { spdx, copyright, file: licenceFile },
     featureLayer: 'out_relu',
@@ -123,7 +127,7 @@ export function importNsfwjsWeights(model: tf.LayersModel): ImportReport {
  */
 export function loadNsfwjsBackbone(opts: NsfwjsOptions = {}): NsfwjsBackbone {
   const size = opts.inputSize ?? 224;
-  const model = getModelSpec('MobileNetV2').build({ includeTop: false, inputShape: [size, size, 3], pooling: opts.pooling ?? null });
+  const model = createModel(nsfwjsModel().spec, { includeTop: false, inputShape: [size, size, 3], pooling: opts.pooling ?? null });
   try {
     const report = importNsfwjsWeights(model);
     if (report.missing.length > 0) {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InputRules } from './builder-kit';
 import { kerasFacts, kerasReferenceFigures } from './keras-facts';
-import type { BuildOptions, ModelSpec, PaperRef, Pooling } from './types';
+import type { BuildOptions, BundledWeights, ModelSpec, PaperRef, Pooling } from './types';
 
 /** The includeTop=false tail: optional global pooling, named as the family's Keras source names it. */
 export function poolFeatures(
@@ -48,6 +48,7 @@ export interface KerasSpecParts {
   story: string;
   fixedInputWithTop: boolean;
   featureLayer: string;
+  bundled?: BundledWeights;
   build(rules: InputRules, opts: BuildOptions): tf.LayersModel;
   blockOf(layerName: string): string | null;
 }
@@ -75,6 +76,7 @@ export function kerasSpec(parts: KerasSpecParts): ModelSpec {
     reference: kerasReferenceFigures(parts.kerasName),
     params: { top: f.total_params_top, notop: f.total_params_notop },
     featureLayer: parts.featureLayer,
+    ...(parts.bundled ? { bundled: parts.bundled } : {}),
     build: (opts: BuildOptions = {}) => parts.build(rules, opts),
     blockOf: parts.blockOf,
   };

@@ -44,8 +44,69 @@ export interface ReferenceFigures {
   gpuMsPerStep?: number;
 }
 
+/**
+ * A weights tag, the part after the dot in a model id (`mobilenetv2.nsfwjs`): which weights the
+ * architecture starts from. `scratch` is seeded random initialisation.
+ */
+export type WeightsTag = 'nsfwjs' | 'imagenet' | 'scratch';
+
+/** The weights value a run records and the contract accepts (`none` is the scratch tag). */
+export type WeightsChoice = 'nsfwjs' | 'imagenet' | 'none';
+
+/** Where a tag's weights come from (timm's PretrainedCfg url/file/hub fields). */
+export type WeightsSource =
+  | {
+      kind: 'download';
+      /** Keras's notop file: the name in the Keras cache, its URL and hash (null when Keras lists none). */
+      fileName: string;
+      url: string;
+      hash: string | null;
+      hashAlgorithm: 'md5' | 'sha256' | null;
+      /** float32 weights of the notop model (parameters × 4 bytes); the HDF5 file is a little larger. */
+      approxBytes: number;
+    }
+  | {
+      kind: 'bundled';
+      /** npm package that ships the weights, and the folder inside it. */
+      package: string;
+      dir: string;
+      /** Bytes of the shipped weight shards (base64 text, as the package stores them). */
+      approxBytes: number;
+      homepage: string;
+    }
+  | { kind: 'none' };
+
+/** One `arch.tag` entry of the registry: an architecture with one set of weights. */
+export interface PretrainedCfg {
+  /** `arch.tag`, e.g. 'mobilenetv2.nsfwjs', 'resnet50.imagenet', 'lenet5.scratch'. */
+  id: string;
+  arch: string;
+  tag: WeightsTag;
+  /** What TrainConfig.weights and the run records hold for this tag. */
+  weights: WeightsChoice;
+  // weight source
+  source: WeightsSource;
+  // input
+  inputSize: number;
+  /** The pixels these weights expect (nsfwjs was trained on [0, 1], Keras's on the family's mode). */
+  preprocess: PreprocessMode;
+  /** One line for menus: 'ImageNet (Keras, ≈9 MB download)'. */
+  label: string;
+}
+
+/** Weights shipped inside an npm package, declared by the family that they fit. */
+export interface BundledWeights {
+  tag: Exclude<WeightsTag, 'imagenet' | 'scratch'>;
+  package: string;
+  dir: string;
+  approxBytes: number;
+  homepage: string;
+  preprocess: PreprocessMode;
+  label: string;
+}
+
 export interface ModelSpec {
-  /** Registry id, lower-case Keras name: 'resnet50', 'mobilenetv2', 'lenet5'. */
+  /** Architecture id, lower-case Keras name: 'resnet50', 'mobilenetv2', 'lenet5' (the registry adds `.tag`). */
   id: string;
   /** Keras constructor name ('ResNet50') or the classic's usual name ('LeNet-5'). */
   name: string;
@@ -65,6 +126,8 @@ export interface ModelSpec {
   params: { top: number; notop: number };
   /** Name of the last feature layer (before the classifier head). */
   featureLayer: string;
+  /** Weights bundled with the app for this architecture; they become its default tag. */
+  bundled?: BundledWeights;
   /** Builds a fresh, randomly initialised model. Synchronous and pure: no weights, no I/O. */
   build(opts?: BuildOptions): tf.LayersModel;
   /**

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countParams, diffAgainstManifest, loadManifest } from './keras-reference';
-import { buildModel, listModels } from './registry';
+import { createModel, listModels } from './registry';
 import type { ModelSpec } from './types';
 
 const kerasModels = listModels((s) => s.kind === 'keras');
@@ -75,7 +75,7 @@ const families = [...new Set(kerasModels.map((s) => s.family))].map(
 describe.each(families.map((s) => [s.family, s] as const))('%s family at a small input', (_family, spec) => {
   it(`builds without the top at max(64, min size) and pools to the feature dim`, () => {
     const size = Math.max(64, spec.minInputSize);
-    const small = buildModel(spec.id, { includeTop: false, pooling: 'avg', inputShape: [size, size, 3] });
+    const small = createModel(spec.id, { includeTop: false, pooling: 'avg', inputShape: [size, size, 3] });
     try {
       expect(small.outputs[0].shape).toEqual([null, featureDim(spec)]);
     } finally {
@@ -86,13 +86,13 @@ describe.each(families.map((s) => [s.family, s] as const))('%s family at a small
 
 describe('builder options', () => {
   it('refuses a top on VGG at another size (its Flatten fixes the classifier to 224x224)', () => {
-    expect(() => buildModel('vgg16', { inputShape: [160, 160, 3] })).toThrowError(/includeTop the input must be 224x224.*Received: \[160,160,3\]/);
-    expect(() => buildModel('resnet50', { inputShape: [16, 16, 3] })).toThrowError(/at least 32x32/);
+    expect(() => createModel('vgg16', { inputShape: [160, 160, 3] })).toThrowError(/includeTop the input must be 224x224.*Received: \[160,160,3\]/);
+    expect(() => createModel('resnet50', { inputShape: [16, 16, 3] })).toThrowError(/at least 32x32/);
   });
 
   it("pools with max when asked, under Keras's name, and leaves a 4D map with no pooling", () => {
-    const pooled = buildModel('resnet50v2', { includeTop: false, pooling: 'max', inputShape: [32, 32, 3] });
-    const map = buildModel('densenet121', { includeTop: false, inputShape: [64, 64, 3] });
+    const pooled = createModel('resnet50v2', { includeTop: false, pooling: 'max', inputShape: [32, 32, 3] });
+    const map = createModel('densenet121', { includeTop: false, inputShape: [64, 64, 3] });
     try {
       expect(pooled.layers[pooled.layers.length - 1].name).toBe('max_pool');
       expect(pooled.outputs[0].shape).toEqual([null, 2048]);
@@ -127,7 +127,7 @@ describe('forward pass on the cpu backend', () => {
 
   it('does not leak tensors across builds', () => {
     const before = tf.memory().numTensors;
-    buildModel('mobilenetv2', { includeTop: false, inputShape: [64, 64, 3] }).dispose();
+    createModel('mobilenetv2', { includeTop: false, inputShape: [64, 64, 3] }).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

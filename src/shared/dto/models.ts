@@ -19,6 +19,23 @@ export const ModelSummarySchema = z.object({
   cpuMsPerStep: z.number().optional(),
   cached: z.object({ top: z.boolean(), notop: z.boolean() }),
   weightSources: z.array(z.string()),
+  /** The `arch.tag` entries of this architecture, the default first, with where they come from and whether they can be used now. */
+  weights: z.array(
+    z.object({
+      id: z.string(),
+      tag: z.string(),
+      /** The value train.start takes as `weights`. */
+      weights: z.string(),
+      label: z.string(),
+      source: z.enum(['download', 'bundled', 'none']),
+      /** Approximate size of the weights (the notop download, or the bundled shards). */
+      bytes: z.number().optional(),
+      preprocess: z.string(),
+      available: z.boolean(),
+      /** Why not, and what to do, when unavailable. */
+      reason: z.string().optional(),
+    }),
+  ),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 

@@ -95,7 +95,12 @@ export const TrainStartSchema = z
   .object({
     datasetId: z.number().int().positive(),
     backbone: z.string().min(1).max(64),
-    weights: z.enum(['nsfwjs', 'imagenet', 'none']).optional(),
+    /**
+     * A tag of the backbone's registry entry ('nsfwjs', 'imagenet', 'none' / 'scratch'; default:
+     * the backbone's first, see `transfer-studio models`) or the path of the user's own weights
+     * file (Keras .h5 or .weights.h5, .keras, TF.js model.json), checked before the run starts.
+     */
+    weights: z.string().min(1).max(4096).optional(),
     /** 'all' (default), 'none' or a block name of the backbone. */
     freezeUntil: z.string().min(1).max(64).optional(),
     /** Epochs in all; the two-phase recipe takes a third of them for fine-tuning unless fineTuneEpochs is given. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildOptions } from '../../zoo/types';
 import { randomizeWeights } from '../../onnx/parity';
 import { attachHead } from '../../train/head';
-import { buildModel } from '../../zoo/registry';
+import { createModel } from '../../zoo/registry';
 import { probeInputs } from '../export-model';
 import { kerasToTflite } from './convert';
 import { parseTflite, runTflite } from './reference-interpreter';
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function classifier(id: string, size: number, opts: BuildOptions = {}): tf.LayersModel {
-  const m = attachHead(buildModel(id, { includeTop: false, inputShape: [size, size, 3], ...opts }), { numClasses: 4, seed: 2 });
+  const m = attachHead(createModel(id, { includeTop: false, inputShape: [size, size, 3], ...opts }), { numClasses: 4, seed: 2 });
   randomizeWeights(m, 5);
   return m;
 }

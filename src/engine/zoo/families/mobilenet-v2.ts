@@ -102,6 +102,17 @@ export const specs: readonly ModelSpec[] = [
       'Its blocks invert the bottleneck: a 1x1 convolution widens the channels, a 3x3 depthwise convolution filters each channel on its own, and a linear 1x1 convolution narrows them again, so the network stays small (3.5M parameters) and fast.',
     fixedInputWithTop: false,
     featureLayer: 'out_relu',
+    // infinitered/nsfwjs ships a Keras-trained MobileNetV2 (alpha 1.0) as TF.js shards; its
+    // backbone is a good general starting point and needs no download, so it is the default tag.
+    bundled: {
+      tag: 'nsfwjs',
+      package: 'nsfwjs',
+      dir: 'dist/models/mobilenet_v2',
+      approxBytes: 3_493_394,
+      homepage: 'https://github.com/infinitered/nsfwjs',
+      preprocess: 'unit',
+      label: 'nsfwjs (bundled with the app, no download)',
+    },
     build: buildMobileNetV2,
     blockOf,
   }),

@@ -13,7 +13,10 @@ import { handleError } from '../handle-error';
 export type TrainSettings = Partial<Omit<TrainStart, 'datasetId' | 'backbone' | 'freezeUntil' | 'validation' | 'test'>>;
 
 export interface ProjectChoices {
+  /** Architecture id; '' until models.default names the registry's default. */
   backbone: string;
+  /** train.start's weights: a tag of the backbone ('imagenet', 'nsfwjs', 'none') or a file path; absent: the backbone's default. */
+  weights?: string;
   datasetId?: number;
   /** 'all', 'none' or a block name of the backbone. */
   freezeUntil: string;
@@ -23,7 +26,7 @@ export interface ProjectChoices {
   train?: TrainSettings;
 }
 
-export const DEFAULT_CHOICES: ProjectChoices = { backbone: 'mobilenetv2', freezeUntil: 'all', split: { validation: 0.2, test: 0.1, seed: 42 } };
+export const DEFAULT_CHOICES: ProjectChoices = { backbone: '', freezeUntil: 'all', split: { validation: 0.2, test: 0.1, seed: 42 } };
 
 /** Where the state is kept; tests pass one backed by memory or by a real engine. */
 export interface WizardStore {
@@ -36,10 +39,11 @@ const engineStore: WizardStore = {
   save: (input) => call('wizard.save', input),
 };
 
-function merged(saved: Record<string, unknown>): ProjectChoices {
+function merged(saved: Record<string, unknown>, defaultBackbone: string): ProjectChoices {
   const c = { ...structuredClone(DEFAULT_CHOICES), ...(saved as Partial<ProjectChoices>) };
   // A value of the wrong shape (an older app, a hand edit) falls back to the default, field by field.
-  if (typeof c.backbone !== 'string') c.backbone = DEFAULT_CHOICES.backbone;
+  if (typeof c.backbone !== 'string' || !c.backbone) c.backbone = defaultBackbone;
+  if (c.weights !== undefined && typeof c.weights !== 'string') delete c.weights;
   if (typeof c.freezeUntil !== 'string') c.freezeUntil = DEFAULT_CHOICES.freezeUntil;
   if (!c.split || typeof c.split !== 'object') c.split = structuredClone(DEFAULT_CHOICES.split);
   return c;
@@ -54,6 +58,8 @@ export class ProjectState {
   #saving: Promise<unknown> = Promise.resolve();
   /** False while a project's saved state loads: a step saved then would overwrite the one being restored. */
   #ready = false;
+  /** The registry's default architecture (from models.default): the model names live in the engine only. */
+  #defaultBackbone = '';
 
   constructor(store: WizardStore = engineStore) {
     this.#store = store;
@@ -68,12 +74,12 @@ export class ProjectState {
   /** Opens a project with its saved choices and remembers it as the one open; resolves to its saved step. */
   async open(p: Project): Promise<string | null> {
     this.current = p;
-    this.choices = structuredClone(DEFAULT_CHOICES);
+    this.choices = this.#defaults();
     this.savedStep = null;
     this.#ready = false;
     const saved = await this.#store.load(p.id);
     if (this.current?.id !== p.id) return null;
-    this.choices = merged(saved.choices);
+    this.choices = merged(saved.choices, this.#defaultBackbone);
     this.savedStep = saved.step;
     this.#ready = true;
     await this.#save({ projectId: p.id });
@@ -90,9 +96,19 @@ export class ProjectState {
 
   close(): void {
     this.current = undefined;
-    this.choices = structuredClone(DEFAULT_CHOICES);
+    this.choices = this.#defaults();
     this.savedStep = null;
     void this.#save({ projectId: null });
+  }
+
+  /** Sets the default backbone from the engine and fills it in where none was chosen yet. */
+  setDefaultBackbone(id: string): void {
+    this.#defaultBackbone = id;
+    if (!this.choices.backbone) this.choices = { ...this.choices, backbone: id };
+  }
+
+  #defaults(): ProjectChoices {
+    return { ...structuredClone(DEFAULT_CHOICES), backbone: this.#defaultBackbone };
   }
 
   /** Changes some choices of the open project and remembers them. */

@@ -63,4 +63,20 @@ describe('ProjectState', () => {
     await s.open(p(5, 'Odd'));
     expect(s.choices).toEqual({ ...DEFAULT_CHOICES, datasetId: 3 });
   });
+
+  it('takes the default backbone from the engine and keeps a chosen one', async () => {
+    const s = new ProjectState(memoryStore());
+    await s.open(p(7, 'Leaves'));
+    expect(s.choices.backbone).toBe('');
+    s.setDefaultBackbone('mobilenetv2');
+    expect(s.choices.backbone).toBe('mobilenetv2');
+    await s.open(p(8, 'Stones'));
+    expect(s.choices.backbone).toBe('mobilenetv2');
+    await s.update({ backbone: 'lenet5', weights: 'none' });
+    s.setDefaultBackbone('resnet50');
+    expect(s.choices).toMatchObject({ backbone: 'lenet5', weights: 'none' });
+    await s.open(p(7, 'Leaves'));
+    await s.open(p(8, 'Stones'));
+    expect(s.choices).toMatchObject({ backbone: 'lenet5', weights: 'none' });
+  });
 });

@@ -16,6 +16,8 @@ export const appMethods = {
   'app.info': { input: Empty, output: AppInfoSchema },
   'doctor.report': { input: z.object({ integrity: z.boolean().optional() }).strict(), output: DoctorReportSchema },
   'models.list': { input: z.object({ kind: z.enum(['keras', 'classic']).optional() }).strict(), output: z.array(ModelSummarySchema) },
+  /** The registry's default model (the renderer cannot read the registry): its `arch.tag` id, architecture and weights. */
+  'models.default': { input: Empty, output: z.object({ id: z.string(), arch: z.string(), weights: z.string() }) },
   'models.show': { input: z.object({ id: z.string().min(1).max(64) }).strict(), output: ModelDetailSchema },
   'projects.list': { input: Empty, output: z.array(ProjectSchema) },
   'projects.create': { input: z.object({ name: z.string().trim().min(1).max(200) }).strict(), output: ProjectSchema },

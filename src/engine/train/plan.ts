@@ -4,16 +4,31 @@
 // and the data description. Written to <run dir>/job.json so a resume trains on the same images.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_AUGMENT, type AugmentConfig } from '../engine/data/augment';
-import { fixLeakage, storedGroups, type Leak } from '../engine/data/health';
-import { splitDataset, type SplitResult } from '../engine/data/split';
-import type { SplitName } from '../engine/data/types';
-import type { FolderDataArgs } from '../engine/runs/folder-data';
-import type { TrainConfig } from '../engine/train/types';
-import { getModelSpec } from '../engine/zoo/registry';
-import { AppError } from '../shared/errors';
-import type { TrainStart } from '../shared/dto/train';
-import type { DatasetRecord, StoredImage } from '../store/repos/datasets';
+import { AppError } from '../../shared/errors';
+import type { TrainStart } from '../../shared/dto/train';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../data/augment';
+import { fixLeakage, storedGroups, type Leak } from '../data/health';
+import { splitDataset, type SplitResult } from '../data/split';
+import type { SplitName } from '../data/types';
+import type { FolderDataArgs } from '../runs/folder-data';
+import { checkWeightsFile, requireWeights, type WeightsFileReport } from '../weights/availability';
+import { isWeightsTag, pretrainedCfgs, resolveModelId, type ResolvedModelId } from '../zoo/registry';
+import type { TrainConfig } from './types';
+
+/** The dataset fields planning reads (the store's DatasetRecord has them). */
+export interface PlanDataset {
+  root: string;
+  layout: string;
+  classes: string[];
+  /** The import's findings; `similar` holds the duplicate groups kept in one split. */
+  summary?: Readonly<Record<string, unknown>>;
+}
+
+/** One image as planning sees it (the store's StoredImage has these fields). */
+export interface PlanImage {
+  path: string;
+  className: string;
+}
 
 export type BackendChoice = NonNullable<TrainStart['backend']>;
 
@@ -46,18 +61,18 @@ export interface SplitRequest {
 }
 
 /** Default fractions: 20% validation; 10% test unless the user has a test folder. */
-export function resolveSplitSettings(dataset: DatasetRecord, images: readonly StoredImage[], s: SplitRequest): { validation: number; test: number; seed: number } {
+export function resolveSplitSettings(dataset: PlanDataset, images: readonly PlanImage[], s: SplitRequest): { validation: number; test: number; seed: number } {
   const hasUserTest = images.some((im) => userSplitOf(im.path, dataset.layout) === 'test');
   return { validation: s.validation ?? 0.2, test: s.test ?? (hasUserTest ? 0 : 0.1), seed: s.seed ?? 42 };
 }
 
 /** Splits the images, then keeps identical images together (unless `fixLeakage` is false); leaks, near pairs included, are reported either way. */
-export function splitImages(dataset: DatasetRecord, images: readonly StoredImage[], s: SplitRequest & { fixLeakage?: boolean }): { result: SplitResult; settings: { validation: number; test: number; seed: number }; leaks: Leak[] } {
+export function splitImages(dataset: PlanDataset, images: readonly PlanImage[], s: SplitRequest & { fixLeakage?: boolean }): { result: SplitResult; settings: { validation: number; test: number; seed: number }; leaks: Leak[] } {
   const settings = resolveSplitSettings(dataset, images, s);
   const items = images.map((im) => ({ path: im.path, className: im.className, ...(userSplitOf(im.path, dataset.layout) ? { split: userSplitOf(im.path, dataset.layout) } : {}) }));
   const raw = splitDataset(items, { ...settings, classes: dataset.classes });
   const classOf = new Map(images.map((im) => [im.path, im.className]));
-  const { split: result, leaks } = fixLeakage(raw, storedGroups(dataset.summary, new Set(classOf.keys())), classOf, s.fixLeakage ?? true);
+  const { split: result, leaks } = fixLeakage(raw, storedGroups(dataset.summary ?? {}, new Set(classOf.keys())), classOf, s.fixLeakage ?? true);
   return { result, settings, leaks };
 }
 
@@ -71,13 +86,30 @@ function defaultFineTune(req: TrainStart, pretrained: boolean): { phase1: number
   return { phase1: req.epochs - phase2, phase2 };
 }
 
+/** True when TrainStart.weights names the user's own file rather than a registry tag. */
+export const isWeightsFile = (weights: string | undefined): weights is string => weights !== undefined && !isWeightsTag(weights);
+
+export interface RunPlan {
+  job: RunJob;
+  split: SplitResult;
+  /** The registry entry the run starts from (for a user's file: the architecture's scratch entry). */
+  model: ResolvedModelId;
+  /** The user's own weights file, resolved to an absolute path; null for registry weights. */
+  weightsFile: string | null;
+}
+
 /**
- * Plans a run on `dataset`: splits its images and resolves every default.
- * @throws AppError MODEL_UNKNOWN, INVALID_ARGUMENT (no training images, input size below the model's minimum).
+ * Plans a run on `dataset`: resolves the model id and its weights (once per run), splits the
+ * images and resolves every default.
+ * @throws AppError MODEL_UNKNOWN, INVALID_ARGUMENT (no training images, input size below the model's minimum, weights the backbone has not).
  */
-export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonly StoredImage[]): { job: RunJob; split: SplitResult } {
-  const spec = getModelSpec(req.backbone);
-  const weights = req.weights ?? (spec.id === 'mobilenetv2' ? 'nsfwjs' : 'imagenet');
+export function planRun(req: TrainStart, dataset: PlanDataset, images: readonly PlanImage[]): RunPlan {
+  const weightsFile = isWeightsFile(req.weights) ? path.resolve(req.weights) : null;
+  // A file of the user's own replaces the registry's weights; the id still has to name a known tag.
+  const named = resolveModelId(req.backbone, weightsFile ? undefined : req.weights);
+  const model = weightsFile ? { spec: named.spec, cfg: pretrainedCfgs(named.spec).find((c) => c.tag === 'scratch')! } : named;
+  const { spec, cfg } = model;
+  const weights = weightsFile ?? cfg.weights;
   const imageSize = req.imageSize ?? spec.defaultInputSize;
   if (imageSize < spec.minInputSize) {
     throw new AppError('INVALID_ARGUMENT', `--image-size ${imageSize} is below ${spec.name}'s minimum of ${spec.minInputSize} pixels. Pass --image-size ${spec.minInputSize} or more.`, { received: imageSize });
@@ -126,7 +158,7 @@ export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonl
   };
   const notes = [
     `split: ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test (seed ${settings.seed}${images.some((im) => userSplitOf(im.path, dataset.layout)) ? ', the folder’s own split folders kept' : ''})`,
-    `weights: ${weights}${weights === 'nsfwjs' ? ' (the Keras-trained MobileNetV2 bundled with nsfwjs; inputs scaled to [0, 1])' : ''}`,
+    weightsFile ? `weights: ${weightsFile} (your own file; inputs preprocessed with ${spec.preprocess}, ${spec.name}'s own mode)` : `weights: ${cfg.weights} (${cfg.id}: ${cfg.label}; inputs preprocessed with ${cfg.preprocess})`,
     `recipe: phase 1 trains the new head (pooling, dropout ${config.head?.dropout}, dense) with the backbone frozen ${config.freezeUntil === 'all' ? 'entirely' : `up to ${config.freezeUntil}`} for ${phase1} epoch(s) at lr ${lr}` +
       (config.fineTune ? `; phase 2 unfreezes the top ${config.fineTune.blocks} block(s) for ${config.fineTune.epochs} epoch(s) at lr ${config.fineTune.lr}` : '; no fine-tuning phase') +
       (pretrained ? '; BatchNormalization layers of the backbone run in inference mode' : ''),
@@ -134,7 +166,20 @@ export function planRun(req: TrainStart, dataset: DatasetRecord, images: readonl
     ...split.warnings.map((w) => `warning: ${w.message}`),
     ...leaks.map((l) => `${l.moved ? 'leak fixed' : 'warning: leak'}: ${l.kind === 'exact' ? 'identical' : 'near-identical'} images ${l.paths.map((p) => `${p} (${l.before[p]})`).join(', ')}${l.moved ? ` all kept in ${l.keptIn}` : l.kind === 'near' ? ' (not moved: check whether they are the same picture)' : ''}`),
   ];
-  return { job: { version: 1, request: req, config, data, backend: req.backend ?? 'auto', notes }, split };
+  return { job: { version: 1, request: req, config, data, backend: req.backend ?? 'auto', notes }, split, model, weightsFile };
+}
+
+/**
+ * Fails before a run is created when its weights cannot be loaded (the worker would fail later):
+ * registry weights must be available here, a user's file must fill the backbone completely.
+ * @throws AppError WEIGHTS_MISSING, NOT_FOUND, WEIGHTS_MISMATCH, FILE_CORRUPT, UNSUPPORTED
+ */
+export async function checkRunWeights(plan: RunPlan, opts: { cacheDir?: string } = {}): Promise<WeightsFileReport | null> {
+  if (!plan.weightsFile) {
+    requireWeights(plan.model, opts);
+    return null;
+  }
+  return checkWeightsFile(plan.model.spec, plan.weightsFile, plan.job.config.imageSize ?? plan.model.spec.defaultInputSize);
 }
 
 export async function writeJob(runDir: string, job: RunJob): Promise<void> {
