@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `transfer-studio classify --model MODEL DIR ...`, `classify undo JOB`, `classify jobs`.
+// `transfer-studio classify --model MODEL DIR ...`, `classify undo JOB`, `classify jobs`; results,
+// correct and export of a finished job are in classify-results.ts.
 // The job runs in this process (Ctrl+C cancels it, resumable); progress goes to stderr, or as
 // JSON lines to stdout with --json.
 import { statSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { AppError } from '../../shared/errors';
 import { exportClassifyJob, organizeClassifyJob, undoClassifyOrganize } from '../../services/classify';
 import { classifyJob, jobDto, listClassifyJobs, prepareClassifyJob, runClassifyJob } from '../../services/classify-jobs';
 import { callEngine, cliDb } from '../context';
+import { registerClassifyResults } from './classify-results';
 import { formatInt, formatTable, printJson, printJsonLine } from '../output';
 
 interface ClassifyOpts {
@@ -160,6 +162,7 @@ export function registerClassify(program: Command): void {
         for (const s of r.skipped) process.stdout.write(`  left alone: ${s.path}: ${s.reason}\n`);
       }
     });
+  registerClassifyResults(cmd, () => !!cmd.opts<ClassifyOpts>().json);
   cmd
     .command('jobs')
     .description('list classify jobs')
