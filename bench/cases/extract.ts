@@ -88,6 +88,12 @@ async function measureModel(id: string, plan: Plan, paths: string[], pixels: Flo
     }, { warmup: 1, reps: plan.reps });
     const fastPeak = peak.stop();
     log(`  ours ${fmt(imagesPerSec(fast, n))} img/s`);
+    // Every epoch after the first: the same files through the decoded-image cache (the warm-up rep fills it).
+    const imageCacheDir = join(jpegDir, '..', `image-cache-${id}-${batch}`);
+    const warm = await measure(async () => {
+      const pipe = createBatchPipeline({ items: paths.map((path) => ({ path, label: 0 })), batchSize: batch, decode: { width: SIZE, height: SIZE }, imageCacheDir });
+      for await (const b of pipe) await runSession(session, preprocessPixels(b.x, spec.preprocess), b.shape);
+    }, { warmup: 1, reps: plan.reps });
     // The decoder's other resize: sharp's lanczos3 in one chain lets JPEG shrink on load.
     const lanczos = await measure(async () => {
       const pipe = createBatchPipeline({ items: paths.map((path) => ({ path, label: 0 })), batchSize: batch, decode: { width: SIZE, height: SIZE, interpolation: 'lanczos3' } });
@@ -108,6 +114,7 @@ async function measureModel(id: string, plan: Plan, paths: string[], pixels: Flo
         for (const o of Object.values(r)) o.dispose();
       }
     }, { warmup: 1, reps: plan.reps });
+    out.rows.push(rateRow(`${spec.name} b${batch}: ours, JPEG→features over the warm decoded-image cache`, warm, n, { note: `ours warm / floor: ${fmt(warm.median / raw.median)}x by wall time` }));
     out.rows.push(rateRow(`${spec.name} b${batch}: raw ORT session floor (pre-decoded)`, raw, n, { note: `ours / floor: ${fmt(fast.median / raw.median)}x by wall time, ${fmt(fast.cpuMedian / raw.cpuMedian)}x by CPU time (decode is the difference)` }));
     log(`  raw ORT ${fmt(imagesPerSec(raw, n))} img/s`);
 
@@ -154,7 +161,8 @@ async function measureModel(id: string, plan: Plan, paths: string[], pixels: Flo
 
     const ours = imagesPerSec(fast, n);
     if (id === 'mobilenetv2') out.targets.push(atLeast(`${spec.name} b${batch} ≥ 80 img/s from JPEG files`, ours, 80, 'img/s'));
-    out.targets.push(atMost(`${spec.name} b${batch} within 1.5x of the raw ORT floor (time ours / floor)`, fast.median / raw.median, 1.5));
+    out.targets.push(atMost(`${spec.name} b${batch} within 1.5x of the raw ORT floor (time ours / floor, every file decoded)`, fast.median / raw.median, 1.5));
+    out.targets.push(atMost(`${spec.name} b${batch} within 1.5x of the raw ORT floor (decoded-image cache warm)`, warm.median / raw.median, 1.5));
     if (torchDecode) {
       out.targets.push(atLeast(`${spec.name} b${batch} ≥ 4x PyTorch CPU (both from JPEG files)`, ours / imagesPerSec(torchDecode, torchImages), 4));
     } else {
@@ -180,7 +188,7 @@ export const extractCase: BenchCase = {
     writeFileSync(pixelsFile, new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength));
     for (const id of plan.models) await measureModel(id, plan, paths, pixels, pixelsFile, jpegDir, out, ctx.log);
     out.notes.push(
-      `${plan.images} photo-like 500x375 JPEGs per rep (TF.js rows: fewer, see note); resize bilinear to 224 (the pipeline's default), 2 decode workers; notop + global average pooling, random weights (speed does not depend on them); ORT with every core and full graph optimisation. Throughput = images / median wall time; CPU = process CPU time (all threads) per image.`,
+      `${plan.images} photo-like 500x375 JPEGs per rep (TF.js rows: fewer, see note); resize bilinear to 224 (the pipeline's default), the process's decode pool (one worker per core, at most 8); notop + global average pooling, random weights (speed does not depend on them); ORT with every core and full graph optimisation. Throughput = images / median wall time; CPU = process CPU time (all threads) per image.`,
       'PyTorch runs as a child process with torch.set_num_threads(os.cpu_count()), inference_mode, torchvision Resize/ToTensor/Normalize on PIL images (single process, as a plain script does).',
     );
     if (!ctx.quick) out.notes.push('TF.js cpu is measured at batch 1 only (about 1.6 s per MobileNetV2 image).');

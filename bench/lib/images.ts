@@ -57,3 +57,31 @@ export async function writeManyJpegs(dir: string, seedDir: string, n: number, di
   }
   return paths;
 }
+
+/**
+ * Writes `n` distinct phone-sized JPEGs (4032x3024, quality 92, a third stored sideways with
+ * EXIF orientation 6, as phones do): a photo-like image scaled up with per-pixel sensor noise,
+ * so each file is a few MB and decodes like a camera picture.
+ */
+export async function writePhonePhotos(dir: string, n: number, seed = 7): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const [W, H] = [4032, 3024];
+  const paths: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const small = photoPixels(504, 378, seed + i);
+    const big = await sharp(small, { raw: { width: 504, height: 378, channels: 3 } }).resize(W, H, { kernel: 'cubic' }).raw().toBuffer();
+    let s = (seed * 7919 + i * 104729) >>> 0;
+    for (let k = 0; k < big.length; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      big[k] = Math.max(0, Math.min(255, big[k] + ((s >>> 24) % 13) - 6));
+    }
+    const sideways = i % 3 === 2;
+    let img = sharp(big, { raw: { width: W, height: H, channels: 3 } });
+    // Stored rotated 90° counter-clockwise with orientation 6: upright after EXIF, like a phone portrait.
+    if (sideways) img = img.rotate(-90);
+    const p = join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`);
+    await img.jpeg({ quality: 92 }).withMetadata(sideways ? { orientation: 6 } : {}).toFile(p);
+    paths.push(p);
+  }
+  return paths;
+}

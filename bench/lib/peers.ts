@@ -16,10 +16,14 @@ export function torchMissing(): string | null {
   return t.torch ? null : (t.reason ?? 'torch is not importable');
 }
 
-export function runPeer<T>(script: string, args: string[], timeoutMs = 900_000): Promise<T> {
+/** The project Python (npm run python:env: onnxruntime, pillow, keras); TS_PYTHON names another. */
+export const PROJECT_PYTHON = process.env.TS_PYTHON ?? fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
+
+/** Runs bench/peers/`script` with `python` (default: the Debian Python with torch). */
+export function runPeer<T>(script: string, args: string[], timeoutMs = 900_000, python = PYTHON): Promise<T> {
   const path = fileURLToPath(new URL(`../peers/${script}`, import.meta.url));
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [path, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
+    execFile(python, [path, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`${script} ${args.join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' | ')}`));
         return;
