@@ -28,6 +28,10 @@ export async function createSession(source: Uint8Array | string, opts: SessionOp
     executionProviders: ['cpu'],
     intraOpNumThreads: opts.threads ?? os.availableParallelism(),
     graphOptimizationLevel: 'all',
+    // Idle intra-op threads sleep instead of spinning: the decode pool runs beside every session
+    // (classification, the split training path), and spinning threads took its cores (measured on
+    // 24 phone photos: 79 -> 70 ms CPU per image cold, 35 -> 25 over the warm image cache).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   try {
     return typeof source === 'string'
