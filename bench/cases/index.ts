@@ -2,7 +2,7 @@
 // Every benchmark case, in run order. Each is loaded only in the child process that runs it.
 import type { BenchCase } from '../lib/types';
 
-export const CASE_IDS = ['zoo', 'extract', 'startup', 'train-step', 'fashion-mnist', 'classify', 'native'] as const;
+export const CASE_IDS = ['zoo', 'extract', 'startup', 'train-step', 'fashion-mnist', 'classify', 'native', 'recipe-epoch'] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 export async function loadCase(id: CaseId): Promise<BenchCase> {
@@ -21,5 +21,7 @@ export async function loadCase(id: CaseId): Promise<BenchCase> {
       return (await import('./classify')).classifyCase;
     case 'native':
       return (await import('./native')).nativeCase;
+    case 'recipe-epoch':
+      return (await import('./recipe-epoch')).recipeEpochCase;
   }
 }
