@@ -9,6 +9,7 @@ import { cacheHandlers } from './cache';
 import { classifyHandlers } from './classify';
 import type { ServiceContext } from './context';
 import { exportHandlers } from './export';
+import { fixesHandlers } from './dataset-fixes';
 import { fsHandlers } from './fs-browser';
 import { jobsHandlers } from './jobs';
 import { datasetHandlers } from './datasets';
@@ -33,6 +34,7 @@ export function createEngineApi(partial: Pick<ServiceContext, 'db' | 'mode'> & P
     ...trainHandlers(ctx),
     ...runsImportHandlers(ctx),
     ...weightsHandlers(ctx),
+    ...fixesHandlers(ctx),
   };
 }
 

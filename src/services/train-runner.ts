@@ -103,7 +103,8 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
   };
   try {
     const job = given ?? (await readJob(runDir));
-    updateRun(db, runId, { config: { ...job.request, resolved: job.config, pid: process.pid } });
+    // Keys the request does not hold (retrainOf, sourceRunId) stay.
+    updateRun(db, runId, { config: { ...run.config, ...job.request, resolved: job.config, pid: process.pid } });
     setStatus('running', resume ? { engineNotes: [...priorNotes, `resumed at ${new Date().toISOString()} from the last epoch checkpoint`].join('\n') } : { engineNotes: job.notes.join('\n') });
     const workerJob: WorkerJob = {
       config: job.config,

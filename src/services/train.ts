@@ -5,16 +5,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadModelArtifact } from '../engine/artifacts/model-artifact';
 import { initBackend } from '../engine/backend/backend';
-import { evaluateModel } from '../engine/eval/evaluate';
+import { predictSource } from '../engine/eval/evaluate';
+import { evaluatePredictions } from '../engine/eval/metrics';
 import { folderSource, type FolderDataArgs } from '../engine/runs/folder-data';
 import { imageCacheDir, runsDir } from '../platform/paths';
 import { preprocessInput } from '../engine/zoo/preprocess';
-import type { EvaluationDto, RunDetail, RunSummary } from '../shared/dto/train';
+import type { EvaluationDto, RunDetail, RunSummary, TrainStart } from '../shared/dto/train';
 import type { Handlers } from '../shared/ipc/contract';
 import type { trainMethods } from '../shared/ipc/methods/train';
 import { AppError } from '../shared/errors';
 import { assignSplits, listImages } from '../store/repos/datasets';
 import { createRun, getRun, listEpochs, listRuns, updateRun, type RunRecord } from '../store/repos/runs';
+import { savePredictions } from '../store/repos/health';
 import { isProcessAlive } from '../store/repos/jobs';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
@@ -70,28 +72,75 @@ async function evalTarget(db: Db, run: RunRecord, labels: string[], datasetId: n
   return { args: { ...job.data, root: d.root, classes: labels, train: [], validation: [], test: items, augment: null }, split: hasTest ? `test folder of ${d.root}` : `all of ${d.root}`, own: false };
 }
 
+/** Plans and launches a run (train.start; train.retrain with an earlier run's settings). */
+export async function startRun(ctx: ServiceContext, req: TrainStart, extra: Record<string, unknown> = {}): Promise<{ runId: number }> {
+  const { db } = ctx;
+  const dataset = requireDataset(db, req.datasetId);
+  const images = listImages(db, dataset.id);
+  if (isWeightsFile(req.weights)) req = { ...req, weights: confinePath(ctx, req.weights, 'weights file') };
+  const plan = planRun(req, dataset, images);
+  const { job, split } = plan;
+  await checkRunWeights(plan);
+  const run = createRun(db, { projectId: dataset.projectId, datasetId: dataset.id, backbone: job.config.backbone, weights: String(job.config.weights ?? 'none'), config: { ...req, ...extra, resolved: job.config } });
+  const dir = path.join(runsDir(), String(run.id));
+  updateRun(db, run.id, { dir });
+  const assigned: Record<string, 'train' | 'validation' | 'test'> = {};
+  for (const s of ['train', 'validation', 'test'] as const) for (const p of split[s]) assigned[p] = s;
+  assignSplits(db, dataset.id, assigned);
+  // job.json is for a later resume; this process trains from the job in memory.
+  await writeJob(dir, job);
+  launchRun(ctx, run.id, dir, false, job);
+  return { runId: run.id };
+}
+
+/**
+ * Scores a trained run (its own test split, else validation, or another dataset) and, for its own
+ * split, stores the evaluation and every image's prediction (eval.cell pages through them).
+ */
+export async function evaluateRun(db: Db, runId: number, datasetId: number | undefined, job?: { signal: AbortSignal; progress: (done: number, total: number) => void; check: () => void }): Promise<EvaluationDto> {
+  const run = requireRun(db, runId);
+  const modelDir = run.dir ? modelDirOf(run.dir) : '';
+  if (!run.dir || !existsSync(path.join(modelDir, 'meta.json'))) {
+    throw new AppError('NOT_FOUND', `Run ${runId} has no trained model yet (status ${run.status}). Resume it with \`transfer-studio train --resume ${runId}\` or start a new run.`, { runId });
+  }
+  await initBackend('auto');
+  const { model, meta } = await loadModelArtifact(modelDir);
+  try {
+    const target = await evalTarget(db, run, meta.labels, datasetId);
+    const source = folderSource({ ...target.args, imageSize: meta.inputSize, imageCacheDir: imageCacheDir() }, target.args.test, false);
+    const total = target.args.test.length;
+    const k = meta.labels.length;
+    const pred = await predictSource(model, source, {
+      imageSize: meta.inputSize,
+      numClasses: k,
+      preprocess: (x) => preprocessInput(x, meta.preprocess),
+      ...(job ? { signal: job.signal, onBatch: (done: number) => job.progress(done, total) } : {}),
+    });
+    job?.check();
+    const evaluation = evaluatePredictions(pred.yTrue, pred.probs, k, { classNames: meta.labels, ids: pred.ids });
+    const out = { ...evaluation, split: target.split, ...(datasetId ?? run.datasetId ? { datasetId: datasetId ?? run.datasetId! } : {}) };
+    if (target.own) {
+      updateRun(db, runId, { evaluation: out });
+      const ids = pred.ids ?? target.args.test.map((t) => t.path);
+      const rows = Array.from(pred.yTrue, (label, i) => {
+        const scores = Array.from(pred.probs.subarray(i * k, (i + 1) * k));
+        let best = 0;
+        for (let j = 1; j < k; j++) if (scores[j] > scores[best]) best = j;
+        return { path: ids[i], label, predicted: best, confidence: scores[best], scores };
+      });
+      savePredictions(db, runId, rows);
+    }
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
 export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
   const { db } = ctx;
   markDeadRuns(db);
   return {
-    'train.start': async (req) => {
-      const dataset = requireDataset(db, req.datasetId);
-      const images = listImages(db, dataset.id);
-      if (isWeightsFile(req.weights)) req = { ...req, weights: confinePath(ctx, req.weights, 'weights file') };
-      const plan = planRun(req, dataset, images);
-      const { job, split } = plan;
-      await checkRunWeights(plan);
-      const run = createRun(db, { projectId: dataset.projectId, datasetId: dataset.id, backbone: job.config.backbone, weights: String(job.config.weights ?? 'none'), config: { ...req, resolved: job.config } });
-      const dir = path.join(runsDir(), String(run.id));
-      updateRun(db, run.id, { dir });
-      const assigned: Record<string, 'train' | 'validation' | 'test'> = {};
-      for (const s of ['train', 'validation', 'test'] as const) for (const p of split[s]) assigned[p] = s;
-      assignSplits(db, dataset.id, assigned);
-      // job.json is for a later resume; this process trains from the job in memory.
-      await writeJob(dir, job);
-      launchRun(ctx, run.id, dir, false, job);
-      return { runId: run.id };
-    },
+    'train.start': async (req) => startRun(ctx, req),
     'train.cancel': async ({ runId }) => {
       requireRun(db, runId);
       return { cancelled: cancelRun(runId) };
@@ -109,33 +158,6 @@ export function trainHandlers(ctx: ServiceContext): Handlers<TrainMethods> {
     },
     'runs.list': async ({ projectId }) => listRuns(db, projectId).map(toSummary),
     'runs.get': async ({ id }) => toDetail(db, requireRun(db, id)),
-    'eval.run': async ({ runId, datasetId, jobId }) => runCallJob(ctx, 'eval', jobId, async (job) => {
-      const run = requireRun(db, runId);
-      const modelDir = run.dir ? modelDirOf(run.dir) : '';
-      if (!run.dir || !existsSync(path.join(modelDir, 'meta.json'))) {
-        throw new AppError('NOT_FOUND', `Run ${runId} has no trained model yet (status ${run.status}). Resume it with \`transfer-studio train --resume ${runId}\` or start a new run.`, { runId });
-      }
-      await initBackend('auto');
-      const { model, meta } = await loadModelArtifact(modelDir);
-      try {
-        const target = await evalTarget(db, run, meta.labels, datasetId);
-        const source = folderSource({ ...target.args, imageSize: meta.inputSize, imageCacheDir: imageCacheDir() }, target.args.test, false);
-        const total = target.args.test.length;
-        const evaluation = await evaluateModel(model, source, {
-          imageSize: meta.inputSize,
-          numClasses: meta.labels.length,
-          classNames: meta.labels,
-          preprocess: (x) => preprocessInput(x, meta.preprocess),
-          signal: job.signal,
-          onBatch: (done) => job.progress(done, total),
-        });
-        job.check();
-        const out = { ...evaluation, split: target.split, ...(datasetId ?? run.datasetId ? { datasetId: datasetId ?? run.datasetId! } : {}) };
-        if (target.own) updateRun(db, runId, { evaluation: out });
-        return out;
-      } finally {
-        model.dispose();
-      }
-    }),
+    'eval.run': async ({ runId, datasetId, jobId }) => runCallJob(ctx, 'eval', jobId, async (job) => evaluateRun(db, runId, datasetId, job)),
   };
 }

@@ -7,6 +7,7 @@ import { appMethods } from './methods/app';
 import { cacheMethods } from './methods/cache';
 import { classifyMethods } from './methods/classify';
 import { exportMethods } from './methods/export';
+import { fixesMethods } from './methods/fixes';
 import { fsMethods } from './methods/fs';
 import { JobKindSchema, jobsMethods } from './methods/jobs';
 import { runsMethods } from './methods/runs';
@@ -31,6 +32,7 @@ export const contract = {
   ...trainMethods,
   ...runsImportMethods,
   ...weightsMethods,
+  ...fixesMethods,
 } as const;
 
 export type Method = keyof typeof contract;

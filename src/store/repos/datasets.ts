@@ -108,9 +108,9 @@ export function saveScan(db: Db, scan: ScanResult, opts: { projectId: number | n
   })();
 }
 
-/** The dataset's images; those excluded from training (dataset fixes) only with `includeExcluded`. */
+/** The dataset's images; those excluded from training or trashed (dataset fixes) only with `includeExcluded`. */
 export function listImages(db: Db, datasetId: number, opts: { includeExcluded?: boolean } = {}): StoredImage[] {
-  const sql = opts.includeExcluded ? 'SELECT * FROM images WHERE dataset_id = ? ORDER BY rel_path' : "SELECT * FROM images WHERE dataset_id = ? AND status != 'excluded' ORDER BY rel_path";
+  const sql = opts.includeExcluded ? 'SELECT * FROM images WHERE dataset_id = ? ORDER BY rel_path' : "SELECT * FROM images WHERE dataset_id = ? AND status NOT IN ('excluded', 'trashed') ORDER BY rel_path";
   return (db.prepare(sql).all(datasetId) as ImageRow[]).map((r) => ({
     id: r.id,
     path: r.rel_path,

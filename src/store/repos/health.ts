@@ -118,11 +118,22 @@ export function markFixUndone(db: Db, id: number): void {
   db.prepare("UPDATE dataset_fixes SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(id);
 }
 
-/** Sets an image's status ('ok' or 'excluded'); excluded images are left out of splits and training. */
-export function setImageStatus(db: Db, datasetId: number, relPath: string, status: 'ok' | 'excluded'): void {
+/** Sets an image's status; excluded and trashed images are left out of splits and training. */
+export function setImageStatus(db: Db, datasetId: number, relPath: string, status: 'ok' | 'excluded' | 'trashed'): void {
   db.prepare('UPDATE images SET status = ? WHERE dataset_id = ? AND rel_path = ?').run(status, datasetId, relPath);
 }
 
 export function excludedPaths(db: Db, datasetId: number): string[] {
   return (db.prepare("SELECT rel_path FROM images WHERE dataset_id = ? AND status = 'excluded' ORDER BY rel_path").all(datasetId) as { rel_path: string }[]).map((r) => r.rel_path);
+}
+
+/** A relabelled file: same content, new path and class (its hash, size and mtime stay valid). */
+export function moveImage(db: Db, datasetId: number, from: string, to: string, className: string): void {
+  db.prepare('UPDATE images SET rel_path = ?, class_name = ? WHERE dataset_id = ? AND rel_path = ?').run(to, className, datasetId, from);
+}
+
+/** One image's class and status ('ok', 'excluded' or 'trashed'), whatever its status. */
+export function imageState(db: Db, datasetId: number, relPath: string): { className: string; status: string } | undefined {
+  const r = db.prepare('SELECT class_name, status FROM images WHERE dataset_id = ? AND rel_path = ?').get(datasetId, relPath) as { class_name: string; status: string } | undefined;
+  return r && { className: r.class_name, status: r.status };
 }
