@@ -20,6 +20,7 @@ const GROUPS: readonly { commands: readonly string[]; load: () => Promise<Regist
   { commands: ['datasets'], load: async () => (await import('./commands/datasets')).registerDatasets },
   { commands: ['train', 'eval'], load: async () => (await import('./commands/train')).registerTrain },
   { commands: ['runs'], load: async () => (await import('./commands/runs')).registerRuns },
+  { commands: ['fixes'], load: async () => (await import('./commands/fixes')).registerFixes },
   { commands: ['export'], load: async () => (await import('./commands/export')).registerExport },
   { commands: ['classify'], load: async () => (await import('./commands/classify')).registerClassify },
   { commands: ['serve'], load: async () => (await import('./commands/serve')).registerServe },

@@ -46,6 +46,7 @@ interface TrainOpts {
   patience?: number;
   balanced?: boolean;
   keepLeaks?: boolean;
+  retrain?: number;
   augment: boolean;
   validation?: number;
   test?: number;
@@ -95,6 +96,9 @@ async function runTrain(opts: TrainOpts): Promise<void> {
   let runId: number;
   if (opts.resume !== undefined) {
     runId = (await call('train.resume', { runId: opts.resume })).runId;
+  } else if (opts.retrain !== undefined) {
+    runId = (await call('train.retrain', { runId: opts.retrain })).runId;
+    if (!opts.json) process.stderr.write(`Retraining run ${opts.retrain} with the same settings on its dataset as it is now\n`);
   } else {
     if (!opts.data || !opts.backbone) throw new AppError('INVALID_ARGUMENT', 'train needs --data DIR and --backbone NAME (or --resume RUN). Example: transfer-studio train --data ./photos --backbone mobilenetv2');
     const imported = await call('datasets.import', { root: opts.data });
@@ -186,6 +190,7 @@ export function registerTrain(program: Command): void {
     .description('fine-tune a backbone on an image folder (one subfolder per class); prints test metrics and where the model is')
     .option('--data <dir>', 'image folder: one subfolder per class, optionally inside train/val/test folders')
     .option('--resume <run>', 'continue an interrupted or cancelled run from its last epoch checkpoint', int('--resume'))
+    .option('--retrain <run>', 'train a new run with the settings of RUN on its dataset as it is now (after fixes relabel/exclude/trash)', int('--retrain'))
     .option('--backbone <name>', 'model id or name (see `transfer-studio models`), e.g. mobilenetv2')
     .option('--weights <source>', "the backbone's weights: a tag (imagenet, nsfwjs, none; default: the backbone's first, see `models`) or your own .h5 / .keras / model.json file", weightsArg)
     .option('--freeze-until <block>', "phase 1 freezing: 'all' (default), 'none' or a block name (see `models show`)")
