@@ -4,28 +4,15 @@
 // runs it. tfjs-layers instead builds it from moments + batchNorm, whose gradients are ~20
 // elementwise ops over the whole activation per layer: the bulk of a MobileNetV2 training step.
 import * as tf from '@tensorflow/tfjs';
-
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-}
-
-interface BnInternals {
-  gamma: tf.LayerVariable | null;
-  beta: tf.LayerVariable | null;
-  movingMean: tf.LayerVariable;
-  movingVariance: tf.LayerVariable;
-  momentum: number;
-  epsilon: number;
-  axis: number;
-}
+import { bnInternals, updateMovingStats } from './bn-internals';
+import { floatT, type NodeBackend } from './node-ops';
 
 const KERNEL = 'TsFusedBatchNormTrain';
 
 function attrs(b: NodeBackend, epsilon: number): unknown[] {
   const { binding: n } = b;
   return [
-    { name: 'T', type: n.TF_ATTR_TYPE, value: n.TF_FLOAT },
+    floatT(b),
     { name: 'U', type: n.TF_ATTR_TYPE, value: n.TF_FLOAT },
     { name: 'epsilon', type: n.TF_ATTR_FLOAT, value: epsilon },
     { name: 'data_format', type: n.TF_ATTR_STRING, value: 'NHWC' },
@@ -71,27 +58,20 @@ export function registerNativeBatchNorm(): void {
 /** Whether `layer` can take the fused path: float32 NHWC input, channels-last BN, on 'tensorflow'. */
 export function canFuseBatchNorm(layer: tf.layers.Layer, x: tf.Tensor): boolean {
   if (!registered || tf.getBackend() !== 'tensorflow' || layer.getClassName() !== 'BatchNormalization') return false;
-  const bn = layer as unknown as BnInternals;
+  const bn = bnInternals(layer);
   return x.rank === 4 && x.dtype === 'float32' && (bn.axis === -1 || bn.axis === 3) && x.size / (x.shape[3] ?? 1) > 1;
 }
 
 /** Normalises with the batch's statistics and updates the moving ones, as Keras does in training. */
 export function fusedBatchNormTraining(layer: tf.layers.Layer, x: tf.Tensor4D): tf.Tensor {
-  const bn = layer as unknown as BnInternals;
+  const bn = bnInternals(layer);
   const depth = x.shape[3];
   const scale = bn.gamma ? bn.gamma.read() : tf.ones([depth]);
   const offset = bn.beta ? bn.beta.read() : tf.zeros([depth]);
   const [y, mean, varUnbiased, ...rest] = tf.engine().runKernel(KERNEL, { x, scale, offset }, { epsilon: bn.epsilon }) as tf.Tensor[];
-  tf.tidy(() => {
-    // Keras and tfjs-layers move the averages with the biased batch variance; TF returns n/(n-1) of it.
-    const n = x.shape[0] * x.shape[1] * x.shape[2];
-    const variance = tf.mul(varUnbiased, (n - 1) / n);
-    const decay = 1 - bn.momentum;
-    const m = bn.movingMean.read();
-    const v = bn.movingVariance.read();
-    bn.movingMean.write(tf.sub(m, tf.mul(tf.sub(m, mean), decay)));
-    bn.movingVariance.write(tf.sub(v, tf.mul(tf.sub(v, variance), decay)));
-  });
+  // Keras and tfjs-layers move the averages with the biased batch variance; TF returns n/(n-1) of it.
+  const n = x.shape[0] * x.shape[1] * x.shape[2];
+  tf.tidy(() => updateMovingStats(bn, mean, tf.mul(varUnbiased, (n - 1) / n)));
   // reserve spaces stay alive while the tape holds them for the backward pass.
   void rest;
   return y;

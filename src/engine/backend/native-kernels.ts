@@ -2,11 +2,7 @@
 // Faster kernels for the 'tensorflow' backend where tfjs-node 4.22's own are built from many ops.
 // Only backendName 'tensorflow' is touched; results are the same as the kernels they replace.
 import * as tf from '@tensorflow/tfjs';
-
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
-}
+import { replaceNodeKernel, runFloatOp } from './node-ops';
 
 let registered = false;
 
@@ -19,23 +15,14 @@ export function registerNativeKernels(): void {
   if (registered) return;
   registered = true;
   registerClipByValue();
-  const original = tf.getKernel('Step', 'tensorflow');
-  if (!original) return;
-  tf.unregisterKernel('Step', 'tensorflow');
-  tf.registerKernel({
-    kernelName: 'Step',
-    backendName: 'tensorflow',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.Tensor };
-      const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0;
-      if (alpha !== 0 || x.dtype !== 'float32') return original.kernelFunc(args);
-      const backend = args.backend as unknown as NodeBackend;
-      const attrs = [{ name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT }];
-      const relu = backend.executeSingleOutput('Relu', attrs, [x]);
-      const out = backend.executeSingleOutput('Sign', attrs, [relu]);
-      relu.dispose();
-      return out as unknown as tf.TensorInfo;
-    },
+  replaceNodeKernel('Step', (args, original) => {
+    const { x } = args.inputs as { x: tf.Tensor };
+    const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0;
+    if (alpha !== 0 || x.dtype !== 'float32') return original(args);
+    const relu = runFloatOp(args.backend, 'Relu', [x]) as unknown as tf.Tensor;
+    const out = runFloatOp(args.backend, 'Sign', [relu]);
+    relu.dispose();
+    return out;
   });
 }
 
@@ -45,26 +32,17 @@ export function registerNativeKernels(): void {
  * clip(x, 0, 6) is exactly TensorFlow's Relu6 op; other bounds use its ClipByValue op.
  */
 function registerClipByValue(): void {
-  const original = tf.getKernel('ClipByValue', 'tensorflow');
-  if (!original) return;
-  tf.unregisterKernel('ClipByValue', 'tensorflow');
-  tf.registerKernel({
-    kernelName: 'ClipByValue',
-    backendName: 'tensorflow',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.Tensor };
-      const { clipValueMin: lo, clipValueMax: hi } = args.attrs as { clipValueMin: number; clipValueMax: number };
-      if (x.dtype !== 'float32') return original.kernelFunc(args);
-      const b = args.backend as unknown as NodeBackend;
-      const attrs = [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }];
-      if (lo === 0 && hi === 6) return b.executeSingleOutput('Relu6', attrs, [x]) as unknown as tf.TensorInfo;
-      const min = tf.scalar(lo);
-      const max = tf.scalar(hi);
-      const out = b.executeSingleOutput('ClipByValue', attrs, [x, min, max]);
-      min.dispose();
-      max.dispose();
-      return out as unknown as tf.TensorInfo;
-    },
+  replaceNodeKernel('ClipByValue', (args, original) => {
+    const { x } = args.inputs as { x: tf.Tensor };
+    const { clipValueMin: lo, clipValueMax: hi } = args.attrs as { clipValueMin: number; clipValueMax: number };
+    if (x.dtype !== 'float32') return original(args);
+    if (lo === 0 && hi === 6) return runFloatOp(args.backend, 'Relu6', [x]);
+    const min = tf.scalar(lo);
+    const max = tf.scalar(hi);
+    const out = runFloatOp(args.backend, 'ClipByValue', [x, min, max]);
+    min.dispose();
+    max.dispose();
+    return out;
   });
 }
 
@@ -79,14 +57,10 @@ let relu6Registered = false;
 export function registerNativeRelu6(): void {
   if (relu6Registered) return;
   relu6Registered = true;
-  const attrsOf = (b: NodeBackend) => [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }];
   tf.registerKernel({
     kernelName: RELU6,
     backendName: 'tensorflow',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as NodeBackend;
-      return b.executeSingleOutput('Relu6', attrsOf(b), [(inputs as { x: tf.Tensor }).x]) as unknown as tf.TensorInfo;
-    },
+    kernelFunc: ({ inputs, backend }) => runFloatOp(backend, 'Relu6', [(inputs as { x: tf.Tensor }).x]),
   });
   tf.registerGradient({
     kernelName: RELU6,
@@ -94,8 +68,7 @@ export function registerNativeRelu6(): void {
     gradFunc: (dy, saved) => {
       // Relu6Grad accepts the op's output as well as its input ("features").
       const [y] = saved;
-      const b = tf.backend() as unknown as NodeBackend;
-      return { x: () => b.executeSingleOutput('Relu6Grad', attrsOf(b), [dy as tf.Tensor, y]) };
+      return { x: () => runFloatOp(tf.backend(), 'Relu6Grad', [dy as tf.Tensor, y]) as unknown as tf.Tensor };
     },
   });
 }

@@ -4,28 +4,19 @@
 // reads `this.gamma` unconditionally in training mode (layers/normalization.js), so such a layer
 // crashes on every backend; this computes the same thing with the optional parts left out.
 import * as tf from '@tensorflow/tfjs';
+import { bnInternals, updateMovingStats } from '../backend/bn-internals';
 import '../backend/quiet';
-
-interface BnInternals {
-  gamma: tf.LayerVariable | null;
-  beta: tf.LayerVariable | null;
-  movingMean: tf.LayerVariable;
-  movingVariance: tf.LayerVariable;
-  momentum: number;
-  epsilon: number;
-  axis: number;
-}
 
 /** True for a BatchNormalization layer that tfjs cannot run in training mode. */
 export function needsOwnBatchNorm(layer: tf.layers.Layer): boolean {
   if (layer.getClassName() !== 'BatchNormalization') return false;
-  const bn = layer as unknown as BnInternals;
+  const bn = bnInternals(layer);
   return bn.gamma == null || bn.beta == null;
 }
 
 /** Normalises with the batch's statistics and updates the moving ones, as Keras does in training. */
 export function batchNormTraining(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
-  const bn = layer as unknown as BnInternals;
+  const bn = bnInternals(layer);
   const channelAxis = bn.axis < 0 ? x.rank + bn.axis : bn.axis;
   const reduce = [...Array(x.rank).keys()].filter((a) => a !== channelAxis);
   const { mean, variance } = tf.moments(x, reduce);
@@ -34,12 +25,6 @@ export function batchNormTraining(layer: tf.layers.Layer, x: tf.Tensor): tf.Tens
   const offset = bn.beta ? bn.beta.read() : tf.zerosLike(mean);
   const scale = bn.gamma ? bn.gamma.read() : tf.onesLike(mean);
   const y = tf.batchNorm(x, mean, variance, offset, scale, bn.epsilon);
-  tf.tidy(() => {
-    const decay = 1 - bn.momentum;
-    const m = bn.movingMean.read();
-    const v = bn.movingVariance.read();
-    bn.movingMean.write(tf.sub(m, tf.mul(tf.sub(m, mean), decay)));
-    bn.movingVariance.write(tf.sub(v, tf.mul(tf.sub(v, variance), decay)));
-  });
+  updateMovingStats(bn, mean, variance);
   return y;
 }
