@@ -4,6 +4,7 @@
 // the engine's lock file keeps the app, the CLI and browser mode from writing one file at once.
 import { realpath } from 'node:fs/promises';
 import { cacheStatus, downloadWeights, installWeightsFile, kerasCacheDir, nsfwjsSource, remove, verify, type CachedFileStatus, type WeightsVariant } from '../engine/weights/index';
+import { checkWeightsFile } from '../engine/weights/availability';
 import { allKerasFacts } from '../engine/zoo/keras-facts';
 import { bundledModel, getModelSpec, listModels } from '../engine/zoo/registry';
 import { AppError, serializeError } from '../shared/errors';
@@ -141,6 +142,14 @@ export function weightsHandlers(ctx: ServiceContext): Handlers<typeof weightsMet
       await confineForBrowser(ctx, file);
       const r = await installWeightsFile(kerasNameOf(model), file, variant, { byName });
       return { model: r.kerasName, variant: r.variant, path: r.path, bytes: r.bytes, format: r.format, layers: r.layers, weightsLoaded: r.weightsLoaded, replaced: r.replaced };
+    },
+
+    'weights.check': async ({ file, model, imageSize }) => {
+      await confineForBrowser(ctx, file);
+      const spec = getModelSpec(model);
+      const size = imageSize ?? spec.defaultInputSize;
+      const r = await checkWeightsFile(spec, confinePath(ctx, file, 'weights file'), size);
+      return { model: spec.id, file: r.file, bytes: r.bytes, format: r.format, weightsLoaded: r.weightsLoaded, imageSize: size };
     },
   };
 }

@@ -89,3 +89,17 @@ export const WeightsImportResultSchema = z.object({
   /** True when the cache already held a file under that name and it was replaced. */
   replaced: z.boolean(),
 });
+
+/** A user's own weights file checked against a backbone (weights.check; train.start runs the same check). */
+export const WeightsCheckResultSchema = z.object({
+  /** The zoo id the file was checked against. */
+  model: z.string(),
+  /** The file, as an absolute path: the value train.start takes as `weights`. */
+  file: z.string(),
+  bytes: z.number(),
+  format: z.enum(['keras-h5-weights', 'keras-h5-model', 'keras-v3', 'tfjs-layers']),
+  weightsLoaded: z.number(),
+  /** The input size it was checked at. */
+  imageSize: z.number(),
+});
+export type WeightsCheckResult = z.infer<typeof WeightsCheckResultSchema>;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Pretrained weights: Keras's cache (list, download, verify, remove, import a file) and the bundled sources.
 import { z } from 'zod';
-import { WeightsDownloadResultSchema, WeightsImportResultSchema, WeightsListSchema, WeightsVariantSchema, WeightsVerifySchema } from '../../dto/weights';
+import { WeightsCheckResultSchema, WeightsDownloadResultSchema, WeightsImportResultSchema, WeightsListSchema, WeightsVariantSchema, WeightsVerifySchema } from '../../dto/weights';
 import { FsPath } from './common';
 
 /** A Keras Applications name ("ResNet50") or a zoo id ("resnet50"). */
@@ -32,5 +32,14 @@ export const weightsMethods = {
   'weights.import': {
     input: z.object({ file: FsPath, model: ModelName, variant: WeightsVariantSchema.optional(), byName: z.boolean().optional() }).strict(),
     output: WeightsImportResultSchema,
+  },
+  /**
+   * Checks the user's own weights file (Keras .h5 / .weights.h5, .keras, TF.js model.json) against a
+   * backbone without its top, at `imageSize` (default the model's own): it must fill every weighted
+   * layer. The same check train.start runs before a run is created, with the same messages.
+   */
+  'weights.check': {
+    input: z.object({ file: FsPath, model: ModelName, imageSize: z.number().int().min(8).max(1024).optional() }).strict(),
+    output: WeightsCheckResultSchema,
   },
 } as const;
