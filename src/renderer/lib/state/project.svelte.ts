@@ -10,12 +10,12 @@ import { call } from '../api';
 import { handleError } from '../handle-error';
 
 /** The training settings TrainStep offers; undefined fields take the recipe's defaults. */
-export type TrainSettings = Partial<Omit<TrainStart, 'datasetId' | 'backbone' | 'freezeUntil' | 'validation' | 'test'>>;
+export type TrainSettings = Partial<Omit<TrainStart, 'datasetId' | 'backbone' | 'weights' | 'freezeUntil' | 'validation' | 'test'>>;
 
 export interface ProjectChoices {
   /** Architecture id; '' until models.default names the registry's default. */
   backbone: string;
-  /** train.start's weights: a tag of the backbone ('imagenet', 'nsfwjs', 'none') or a file path; absent: the backbone's default. */
+  /** train.start's weights, chosen on the Backbone step: a tag of the backbone ('imagenet', 'nsfwjs', 'none') or the path of the user's own file; absent: the backbone's default. */
   weights?: string;
   datasetId?: number;
   /** 'all', 'none' or a block name of the backbone. */
