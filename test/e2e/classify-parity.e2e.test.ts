@@ -3,7 +3,8 @@
 // chosen in the app's Classify and Export steps (listed under "CLI runs"), a nested folder is
 // classified with and without sub-folders, one result is corrected, the CSV and JSON exports are
 // read back from disk (the correction in them, every other row equal to the CLI's own --out file),
-// and the correction is undone. Every screen is saved under test-results/e2e as classify-*.png.
+// and the correction is undone; then the CLI's classify job is reopened in the app and corrected
+// there, and `classify results` sees it. Every screen is saved under test-results/e2e as classify-*.png.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ let app: ServedApp;
 let browser: Browser;
 let page: Page;
 let cliRunId = 0;
+let cliJobId = 0;
 
 const env = { ...process.env, HOME: home, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1' };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/transfer-studio.mjs', ...args], { env, encoding: 'utf8', timeout: 240_000 });
@@ -128,8 +130,9 @@ describe('classify in the app as in the CLI', () => {
 
     // The CLI's own export of the same folder and run: the same file, bar the correction.
     const cliCsv = path.join(home, 'exports', 'cli.csv');
-    const r = cli('classify', '--model', String(cliRunId), inbox, '--recursive', '--threshold', '0', '--top-k', '2', '--out', cliCsv);
+    const r = cli('classify', '--model', String(cliRunId), inbox, '--recursive', '--threshold', '0', '--top-k', '2', '--out', cliCsv, '--json');
     expect(r.status, r.stderr).toBe(0);
+    cliJobId = (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { jobId: number }).jobId;
     const fromCli = readCsv(cliCsv);
     expect(Object.keys(fromCli).sort()).toEqual(Object.keys(csv).sort());
     for (const rel of NESTED) {
@@ -147,10 +150,32 @@ describe('classify in the app as in the CLI', () => {
     await shot('05-undone');
   });
 
+  it("reopens the CLI's classify job, and a correction made in the app is what the CLI reads", async () => {
+    // A step shown anew lists the jobs again, the CLI's included.
+    await step('runs');
+    await step('classify');
+    const earlier = page.getByTestId('earlier-jobs');
+    await expect.poll(() => earlier.locator(`option[value="${cliJobId}"]`).textContent()).toBe(`Job ${cliJobId}: inbox with run ${cliRunId}, 4 files (sub-folders), completed`);
+    await earlier.selectOption(String(cliJobId));
+    await expect.poll(() => page.getByTestId('classify-summary').textContent()).toContain(`Job ${cliJobId} completed`);
+    expect(await text('classified')).toBe('4');
+    // The form takes the job's settings: what Classify would run again.
+    expect([await page.getByTestId('recursive').isChecked(), await page.getByLabel('Top classes').inputValue(), await page.getByLabel('Unsure below').inputValue()]).toEqual([true, '2', '0']);
+    await expect.poll(() => page.locator('ul[aria-label="Classified images"] li').count()).toBe(4);
+    const target = 'top-red.png';
+    const modelSaid = (await card(target).getByTestId('result-label').textContent())!.trim();
+    const fixed = ['blue', 'green', 'red'].find((l) => l !== modelSaid)!;
+    await page.getByLabel(`Correct ${target}`).selectOption(fixed);
+    await expect.poll(() => text('corrected-count')).toBe('1');
+    const seen = JSON.parse(cli('classify', 'results', String(cliJobId), '--json').stdout) as { items: { path: string; label: string; modelLabel: string; corrected: boolean }[] };
+    expect(seen.items.find((r) => r.path === target)).toEqual(expect.objectContaining({ label: fixed, modelLabel: modelSaid, corrected: true }));
+    await shot('06-cli-job-corrected');
+  });
+
   it('offers the CLI run in the Export step too', async () => {
     await step('export');
     await expect.poll(runGroups).toEqual([['CLI runs (no project)', [String(cliRunId)]]]);
     expect(await page.getByTestId('run-select').inputValue()).toBe(String(cliRunId));
-    await shot('06-export-step');
+    await shot('07-export-step');
   });
 });
