@@ -1,27 +1,17 @@
 // SPDX-License-Identifier: MIT
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../test/engine-api';
 import { saveModelArtifact } from '../engine/artifacts/model-artifact';
 import { sha256 } from '../engine/export/index';
-import type { Input, Method, Output } from '../shared/ipc/contract';
 import { dispatch } from '../shared/ipc/dispatch';
-import { openDatabase } from '../store/db';
 import { createRun, updateRun } from '../store/repos/runs';
 import { buildProgram } from '../cli/main';
 import { createEngineApi } from './api';
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ts-export-svc-'));
-const db = openDatabase(path.join(tmp, 'db.sqlite'));
-const api = createEngineApi({ db, mode: 'cli' });
-const call = <M extends Method>(m: M, input: Input<M>) => dispatch(api, m, input) as Promise<Output<M>>;
-
-afterAll(async () => {
-  db.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+const { tmp, db, call } = testEngine('ts-export-svc-');
 
 async function smallRun(): Promise<number> {
   const input = tf.input({ shape: [16, 16, 3] });

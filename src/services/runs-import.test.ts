@@ -2,23 +2,12 @@
 // runs.import refusals: each names the folder or file and what is wrong, and creates no run. The
 // real round trip (train.py output back into a run) is test/scaleout/package-train.test.ts.
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Input, Method, Output } from '../shared/ipc/contract';
-import { dispatch } from '../shared/ipc/dispatch';
-import { openDatabase } from '../store/db';
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../test/engine-api';
 import { listRuns } from '../store/repos/runs';
-import { createEngineApi } from './api';
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ts-runs-import-'));
-const db = openDatabase(path.join(tmp, 'db.sqlite'));
-const api = createEngineApi({ db, mode: 'cli' });
-const call = <M extends Method>(m: M, input: Input<M>) => dispatch(api, m, input) as Promise<Output<M>>;
-afterAll(async () => {
-  db.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+const { tmp, db, call } = testEngine('ts-runs-import-');
 
 async function folder(name: string, manifest?: string): Promise<string> {
   const dir = path.join(tmp, name);
