@@ -86,3 +86,42 @@ export async function predictInChromium(browser: Browser, server: StaticServer, 
     await page.close();
   }
 }
+
+/**
+ * Runs the TF.js export's model-card snippet as written, in a page served from the export folder:
+ * the page defines `pixels` (as the snippet says), the CDN's tf.min.js is swapped for the local copy
+ * (no network here), and one line after the snippet's own reads `probs` back.
+ */
+export async function runTfjsSnippet(browser: Browser, server: StaticServer, root: string, rel: string, pixels: Uint8Array): Promise<{ probs: number[][]; backend: string }> {
+  const card = await fs.readFile(path.join(root, rel, 'model-card.md'), 'utf8');
+  const html = /```html\n([\s\S]*?)\n```/.exec(card)?.[1];
+  if (!html) throw new Error(`${rel}/model-card.md has no html snippet`);
+  const cdn = /<script src="(https:\/\/cdn\.jsdelivr\.net\/npm\/@tensorflow\/tfjs@[^"]+\/dist\/tf\.min\.js)"><\/script>/.exec(html);
+  if (!cdn) throw new Error(`${rel}/model-card.md: the snippet does not load tf.min.js from the CDN`);
+  const last = html.lastIndexOf('</script>');
+  const page = [
+    '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>',
+    `<script>var pixels = new Float32Array(${JSON.stringify(Array.from(pixels))});</script>`,
+    `${html.slice(0, last).replace(cdn[1], '/tf.min.js')}; window.snippetProbs = await probs.array();</script>`,
+    '</body></html>',
+  ].join('\n');
+  await fs.writeFile(path.join(root, rel, 'snippet.html'), page);
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await tab.goto(`${server.url}/m/${rel}/snippet.html`);
+    // Poll instead of waitForFunction so a page error fails at once, naming the error.
+    for (const start = Date.now(); Date.now() - start < 120_000; await new Promise((r) => setTimeout(r, 100))) {
+      if (errors.length) throw new Error(`the TF.js snippet failed: ${errors.join('; ')}`);
+      const out = await tab.evaluate(() => {
+        const g = globalThis as unknown as { snippetProbs?: number[][]; tf?: { getBackend(): string } };
+        return g.snippetProbs ? { probs: g.snippetProbs, backend: g.tf?.getBackend() ?? '' } : null;
+      });
+      if (out) return out;
+    }
+    throw new Error('the TF.js snippet did not finish in 120 s');
+  } finally {
+    await tab.close();
+  }
+}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The model card's "Load and predict" section: three lines per format that load the exported file
 // with the tool its users run and apply preprocessing.json to `x`, a batch of 0..255 RGB images
-// (NHWC) resized to the model's input. test/interop runs the Python snippets as written.
+// (NHWC) resized to the model's input. test/interop runs every snippet as written (the TF.js one in
+// Chromium, with the tfjs release the app was built with).
+import * as tf from '@tensorflow/tfjs';
 import type { ExportFormat } from './types';
 
 export interface SnippetInput {
@@ -56,12 +58,14 @@ export function loadSnippet(s: SnippetInput): string[] {
       ];
     case 'tfjs': {
       const layers = s.files.includes('transfer-studio-layers.js') ? '<script src="transfer-studio-layers.js"></script>' : '';
+      // './model.json', not 'model.json': tfjs fetches the weight shards from the part of the URL
+      // before its last '/', which for a bare name is the site root.
       return [
         `In a web page served over HTTP; \`pixels\` is a Float32Array of n RGB images, 0..255, ${s.inputSize}x${s.inputSize}, interleaved.`,
         '',
         ...fence('html', [
-          `<script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/dist/tf.min.js"></script>${layers}`,
-          "<script type=\"module\">const p = await (await fetch('preprocessing.json')).json(); const model = await tf.loadLayersModel('model.json');",
+          `<script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@${tf.version.tfjs}/dist/tf.min.js"></script>${layers}`,
+          "<script type=\"module\">const p = await (await fetch('preprocessing.json')).json(); const model = await tf.loadLayersModel('./model.json');",
           `const t = tf.tensor4d(pixels, [pixels.length / ${s.inputSize * s.inputSize * 3}, ${s.inputSize}, ${s.inputSize}, 3]); const probs = model.predict((p.colorOrder === 'BGR' ? t.reverse(-1) : t).mul(p.scale).add(p.offset).sub(p.mean).div(p.std));</script>`,
         ]),
       ];
