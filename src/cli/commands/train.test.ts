@@ -86,6 +86,12 @@ describe('transfer-studio train (real Fashion-MNIST, frozen nsfwjs MobileNetV2)'
       expect(run.engineNotes).toMatch(/phase 1: frozen part \(stem…conv_1, up to out_relu \+ avg pooling\): onnxruntime-node .*augmented training batches through it every epoch.*trainable part \(head\)/);
       expect(run.engineNotes).toMatch(/phase 2: frozen part \(stem…block_14, up to block_14_add\): onnxruntime-node .*augmented training batches.*trainable part \(block_15…conv_1 \+ head\)/);
       expect(listEpochs(db, result.runId).map((e) => [e.phase, e.epoch])).toEqual([[1, 1], [1, 2], [2, 1]]);
+      // Each photo decoded once (240 train + 60 validation + 100 test): phase 1 decodes train and
+      // validation, its second epoch reads train from the decoded-image cache; phase 2 reads train
+      // and validation from it and decodes only the test images it is the first to need.
+      const [p1, p2] = [...run.engineNotes!.matchAll(/decoded-image cache (\S+): (\d+) hits, (\d+) decodes/g)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
+      expect(p1).toEqual([path.join(home, 'image-cache'), 240, 300]);
+      expect(p2).toEqual([path.join(home, 'image-cache'), 300, 100]);
     } finally {
       db.close();
     }

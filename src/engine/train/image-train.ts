@@ -21,6 +21,7 @@ import { FeatureCache, type FeatureCacheKey } from '../features/cache';
 import { extractFeatures, withContentHashes, type ExtractStats, type FeatureItem } from '../features/extract';
 import { frozenFeatureSource } from '../features/frozen-source';
 import { featureSource } from '../features/source';
+import { getDecodePool } from '../data/decode-pool';
 import { createSession } from '../onnx/runtime';
 import { featureCacheDir } from '../../platform/paths';
 import { DEFAULT_SEED, zooBackboneLoader } from './backbone-loader';
@@ -81,6 +82,8 @@ export interface SplitReport {
   extract: ExtractStats;
   /** Seconds inside ONNX Runtime on augmented training batches. */
   sessionSeconds: number;
+  /** Decoded-image cache use during this split (every image read: training epochs and feature extraction). */
+  imageCache?: { dir: string; hits: number; decodes: number };
 }
 
 export interface ImageTrainResult extends TrainResult {
@@ -203,6 +206,9 @@ async function trainSplit(
   const cache = FeatureCache.open(run.opts.cacheDir ?? featureCacheDir(), key, plan.featureShape);
   let session: ort.InferenceSession | undefined;
   const timing = { session: 0 };
+  // This thread's pool serves only this run, so its counters are this split's.
+  const pool = getDecodePool();
+  const before = { ...pool.stats };
   try {
     const hash = (s: readonly FeatureItem[] | undefined) => (s ? withContentHashes(s, data.root) : Promise.resolve(undefined));
     const test = withTest ? data.test : undefined;
@@ -231,6 +237,7 @@ async function trainSplit(
     const report: SplitReport = {
       phases, boundary: plan.boundary, pooling: plan.pooling, frozenBlocks: plan.frozenBlocks, trainableBlocks: plan.trainableBlocks,
       featureShape: plan.featureShape, cacheDir: cache.dir, trainFrom: augmented ? 'augmented' : 'cache', extract, sessionSeconds: timing.session,
+      ...(data.imageCacheDir ? { imageCache: { dir: data.imageCacheDir, hits: pool.stats.hits - before.hits, decodes: pool.stats.misses - before.misses } } : {}),
     };
     return { result, report };
   } finally {
@@ -248,7 +255,8 @@ function splitNotes(splits: readonly SplitReport[]): string {
     const fed = r.trainFrom === 'augmented'
       ? `augmented training batches through it every epoch (${r.sessionSeconds.toFixed(1)} s in ONNX Runtime), validation/test features cached (${e.cached} reused, ${e.extracted} extracted)`
       : `features cached (${e.cached} reused, ${e.extracted} extracted${e.extracted ? ` at ${e.imagesPerSec.toFixed(0)} img/s` : ''})`;
-    return `phase ${r.phases.join('+')}: frozen part (${frozen}, up to ${cut}): onnxruntime-node ${ORT_VERSION} CPU, ${os.availableParallelism()} threads; ${fed}; trainable part (${trainable}): tfjs ${tf.getBackend()}`;
+    const images = r.imageCache ? `; decoded-image cache ${r.imageCache.dir}: ${r.imageCache.hits} hits, ${r.imageCache.decodes} decodes` : '';
+    return `phase ${r.phases.join('+')}: frozen part (${frozen}, up to ${cut}): onnxruntime-node ${ORT_VERSION} CPU, ${os.availableParallelism()} threads; ${fed}; trainable part (${trainable}): tfjs ${tf.getBackend()}${images}`;
   }).join('\n');
 }
 
