@@ -30,7 +30,7 @@ describe('app frame in browser mode', () => {
     await page.getByPlaceholder('e.g. Garden birds').fill('Garden birds');
     await page.getByRole('button', { name: 'Create' }).click();
     await expect.poll(() => page.locator('[data-testid=projects] td').first().textContent()).toContain('Garden birds');
-    await page.screenshot({ path: path.join(ARTIFACTS, '01-projects.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'frame-01-projects.png') });
 
     await page.locator('nav [data-step=doctor]').click();
     const doctor = page.locator('[data-testid=doctor]');
@@ -41,7 +41,7 @@ describe('app frame in browser mode', () => {
     expect(text).toContain('onnxruntime-node');
     expect(await page.locator('[data-testid=selected-backend]').textContent()).toMatch(/tensorflow-gpu|tensorflow|wasm|cpu/);
     expect(text).toContain(app.home);
-    await page.screenshot({ path: path.join(ARTIFACTS, '02-doctor.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'frame-02-doctor.png'), fullPage: true });
     await page.close();
   });
 
@@ -56,7 +56,7 @@ describe('app frame in browser mode', () => {
     }
     const wrong = await page.request.post(`${app.url}api/call/projects.list`, { data: {}, headers: { authorization: 'Bearer nope' } });
     expect(wrong.status()).toBe(401);
-    await page.screenshot({ path: path.join(ARTIFACTS, '03-locked.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'frame-03-locked.png') });
     await page.close();
   });
 });
