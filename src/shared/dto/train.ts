@@ -120,10 +120,8 @@ export const TrainStartSchema = z
     dropout: z.number().min(0).max(0.95).optional(),
     /** false turns augmentation off; default: flips, small crops, rotation, brightness, contrast. */
     augment: z.union([z.literal(false), AugmentSettingsSchema]).optional(),
-    validation: z.number().min(0).max(0.9).optional(),
-    test: z.number().min(0).max(0.9).optional(),
-    /** Keep identical images in one split (default true); near pairs are reported either way. */
-    fixLeakage: z.boolean().optional(),
+    // The split's fractions and leak fix, declared once with the split preview's (datasets.get).
+    ...SplitSettingsSchema.pick({ validation: true, test: true, fixLeakage: true }).shape,
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
   })
   .strict();
