@@ -109,6 +109,15 @@ function recipeLine(r: Recipe): string {
   return `phase 1: the new head with ${freeze} for ${p1.epochs} epoch(s) at lr ${p1.lr}${phase2}. ${r.optimizer}, batch ${r.batch}, ${r.schedule.name} schedule, label smoothing ${r.labelSmoothing}, class weights ${r.classWeights === null ? 'none' : Array.isArray(r.classWeights) ? JSON.stringify(r.classWeights) : r.classWeights}, seed ${r.seed}, augmentation ${r.augment ? JSON.stringify(r.augment) : 'off'}`;
 }
 
+/**
+ * The TFJob's metadata.name: the training operator's webhook refuses a name that is not a DNS-1035
+ * label (a-z first, then a-z, 0-9 or '-', alphanumeric last, at most 63 characters).
+ */
+export function tfjobName(modelName: string): string {
+  const base = modelName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^[^a-z]+/, '').slice(0, 57).replace(/-+$/, '');
+  return `${base || 'model'}-train`;
+}
+
 /** README.md for the package. */
 export function packageReadme(o: { modelName: string; labels: string[]; counts: Record<string, number>; recipe: Recipe; datasetRoot?: string }): string {
   const r = o.recipe;
@@ -168,7 +177,7 @@ put the dataset and an output folder on a volume every pod can read, and apply:
 apiVersion: kubeflow.org/v1
 kind: TFJob
 metadata:
-  name: ${o.modelName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-train
+  name: ${tfjobName(o.modelName)}
 spec:
   tfReplicaSpecs:
     Worker:
