@@ -19,7 +19,7 @@ describe('the engine quiets TF.js in every process that uses it', () => {
   });
 
   it('building a zoo model without any entry point prints no banner', () => {
-    const code = "const { buildModel } = await import('./src/engine/zoo/registry.ts'); const m = buildModel('lenet5', {}); m.predict((await import('@tensorflow/tfjs')).zeros([1, ...m.inputs[0].shape.slice(1)])); console.error('built', m.layers.length);";
+    const code = "const { createModel } = await import('./src/engine/zoo/registry.ts'); const m = createModel('lenet5', {}); m.predict((await import('@tensorflow/tfjs')).zeros([1, ...m.inputs[0].shape.slice(1)])); console.error('built', m.layers.length);";
     const err = stderrOf(code);
     expect(err).toMatch(/built \d+/);
     expect(err).not.toMatch(BANNER);
