@@ -100,6 +100,16 @@ describe('fixes', () => {
     expect(existsSync(path.join(run.root, to))).toBe(false);
     expect(listImages(db, run.datasetId).find((im) => im.path === from)?.className).toBe('Bag');
     expect((await rejection(call('fixes.undo', { id: fix.id }))).code).toBe('CONFLICT');
+    // Class folders often reuse names (0.png, 1.png…): a taken name gets a suffix, never an overwrite.
+    const taken = listImages(db, run.datasetId).find((im) => im.path.startsWith('test/Sneaker/'))!.path;
+    const same = `test/Bag/${path.basename(taken)}`;
+    await fs.copyFile(path.join(run.root, taken), path.join(run.root, same));
+    await rescanDataset(db, requireDataset(db, run.datasetId));
+    const clash = await call('fixes.apply', { action: 'relabel', datasetId: run.datasetId, path: same, toClass: 'Sneaker' });
+    expect(clash.toPath).toBe(taken.replace(/\.png$/, '-2.png'));
+    await call('fixes.undo', { id: clash.id });
+    await fs.rm(path.join(run.root, same));
+    await rescanDataset(db, requireDataset(db, run.datasetId));
     expect((await rejection(call('fixes.apply', { action: 'relabel', datasetId: run.datasetId, path: from, toClass: 'Hat' }))).message).toMatch(/has no class "Hat". Its classes: Ankle_boot, Bag,/);
     expect((await rejection(call('fixes.apply', { action: 'exclude', datasetId: run.datasetId, path: 'test/Bag/nope.png' }))).message).toMatch(/no image "test\/Bag\/nope.png"/);
   });
@@ -132,6 +142,7 @@ describe('fixes', () => {
     expect((await call('fixes.list', { datasetId: run.datasetId })).map((f) => [f.action, f.undoneAt !== null])).toEqual([
       ['trash', true],
       ['exclude', true],
+      ['relabel', true],
       ['relabel', true],
     ]);
   });

@@ -50,6 +50,16 @@ export function relabelledPath(rel: string, layout: string, toClass: string): st
   return parts.join('/');
 }
 
+/** `rel`, or `name-2.ext`, `name-3.ext`… when a file of that name is already in the class folder. */
+async function freeName(root: string, rel: string): Promise<string> {
+  const ext = path.posix.extname(rel);
+  const stem = rel.slice(0, rel.length - ext.length);
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? rel : `${stem}-${i}${ext}`;
+    if (!(await exists(path.join(root, candidate)))) return candidate;
+  }
+}
+
 /** Rescans a dataset's folder (keeping exclusions and cached hashes) and refreshes its health. */
 export async function rescanDataset(db: Db, d: DatasetRecord): Promise<DatasetRecord> {
   const scan = await scanDataset(d.root, { previous: listImages(db, d.id, { includeExcluded: true }) });
@@ -79,7 +89,7 @@ export async function applyFix(db: Db, input: { action: 'relabel' | 'exclude' | 
     const toClass = input.toClass!;
     if (!d.classes.includes(toClass)) throw new AppError('INVALID_ARGUMENT', `Dataset ${d.id} has no class ${JSON.stringify(toClass)}. Its classes: ${d.classes.join(', ')}.`, { received: toClass });
     if (toClass === im.className) throw new AppError('INVALID_ARGUMENT', `${im.path} is already in class ${JSON.stringify(toClass)}.`, { path: im.path });
-    const to = relabelledPath(im.path, d.layout, toClass);
+    const to = await freeName(d.root, relabelledPath(im.path, d.layout, toClass));
     await moveFile(path.join(d.root, im.path), path.join(d.root, to));
     moveImage(db, d.id, im.path, to, toClass);
     return toDto(addFix(db, { datasetId: d.id, action: 'relabel', path: im.path, toPath: to, fromClass: im.className, toClass }));
