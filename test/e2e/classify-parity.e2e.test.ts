@@ -76,6 +76,8 @@ describe('classify in the app as in the CLI', () => {
     expect(await page.getByTestId('run-select').inputValue()).toBe(String(cliRunId));
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open inbox' }).click();
+    // The listing of the opened folder first: choosing before it loads takes the one shown.
+    await page.getByTestId('browser-path').filter({ hasText: /[\\/]inbox$/ }).waitFor();
     await page.getByRole('button', { name: 'Use this folder' }).click();
     await expect.poll(() => text('classify-folder')).toBe(inbox);
     // Sort every image by its top class: a one-epoch model is rarely sure.

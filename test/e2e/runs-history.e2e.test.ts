@@ -74,6 +74,8 @@ describe('runs history and state that survives', () => {
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open photos' }).click();
     await page.getByRole('button', { name: 'Open shapes' }).click();
+    // The listing of the opened folder first: choosing before it loads takes the one shown.
+    await page.getByTestId('browser-path').filter({ hasText: /[\\/]shapes$/ }).waitFor();
     await page.getByRole('button', { name: 'Use this folder' }).click();
     await expect.poll(() => text('dataset-images'), { timeout: 60_000 }).toBe('24');
     await step('train');
@@ -188,6 +190,8 @@ describe('runs history and state that survives', () => {
     await step('classify');
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open inbox' }).click();
+    // The listing of the opened folder first: choosing before it loads takes the one shown.
+    await page.getByTestId('browser-path').filter({ hasText: /[\\/]inbox$/ }).waitFor();
     await page.getByRole('button', { name: 'Use this folder' }).click();
     await page.locator('select').filter({ has: page.locator(`option[value="${appRunId}"]`) }).first().selectOption(String(appRunId));
     await expect.poll(() => page.getByLabel('Unsure below').inputValue()).toBe('90');

@@ -46,6 +46,8 @@ async function importShapes(): Promise<void> {
   await page.getByRole('button', { name: 'Browse folders…' }).click();
   await page.getByRole('button', { name: 'Open photos' }).click();
   await page.getByRole('button', { name: 'Open shapes' }).click();
+  // The listing of the opened folder first: choosing before it loads takes the one shown.
+  await page.getByTestId('browser-path').filter({ hasText: /[\\/]shapes$/ }).waitFor();
   await page.getByRole('button', { name: 'Use this folder' }).click();
   await expect.poll(() => text('dataset-images'), { timeout: 60_000 }).toBe('24');
 }

@@ -156,6 +156,8 @@ describe('the wizard from folder to sorted photos', () => {
     await page.getByLabel('ONNX').check();
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open exports' }).click();
+    // The listing of the opened folder first: choosing before it loads takes the one shown.
+    await page.getByTestId('browser-path').filter({ hasText: /[\\/]exports$/ }).waitFor();
     await page.getByRole('button', { name: 'Use this folder' }).click();
     await expect.poll(() => text('export-dest')).toBe(path.join(app.home, 'exports'));
     await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -173,6 +175,8 @@ describe('the wizard from folder to sorted photos', () => {
     await step('classify');
     await page.getByRole('button', { name: 'Browse folders…' }).click();
     await page.getByRole('button', { name: 'Open inbox' }).click();
+    // The listing of the opened folder first: choosing before it loads takes the one shown.
+    await page.getByTestId('browser-path').filter({ hasText: /[\\/]inbox$/ }).waitFor();
     await page.getByRole('button', { name: 'Use this folder' }).click();
     await expect.poll(() => text('classify-folder')).toBe(path.join(app.home, 'inbox'));
     // A one-epoch model on 15 images is rarely sure of anything: sort every image by its top class.
