@@ -12,10 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { stableJson, text, writeBundle } from '../../src/engine/export/bundle';
 import { exportModel } from '../../src/engine/export/index';
+import { addTfjsFiles } from '../../src/engine/export/tfjs-export';
 import { launchBrowser } from '../e2e/harness';
 import { pythonMissing, REPO_ROOT } from '../python';
-import { type FixtureOptions, fixtureModel, LABELS, maxAbsDiff } from './fixture-model';
+import { CUSTOM_SIZE, customLayersModel } from './custom-layers-model';
+import { type FixtureOptions, fixtureModel, LABELS, maxAbsDiff, tintedImages } from './fixture-model';
 import { type PythonChecker, startPythonChecker } from './python-checker';
 import { predictInChromium, runTfjsSnippet, serveExports, type StaticServer } from './tfjs-browser';
 
@@ -128,4 +132,26 @@ describe.skipIf(pythonMissing())('exports open in the tools their users run', ()
       for (const [name, d] of Object.entries(diffs)) expect(d.maxAbsDiff, `${m.id} ${name}`).toBeLessThanOrEqual(TOLERANCE);
     }, 300_000);
   }
+
+  it('transfer-studio-layers.js: every layer it defines predicts in Chromium what the app predicts', async () => {
+    const model = customLayersModel();
+    const n = 4;
+    const pixels = tintedImages(n, CUSTOM_SIZE, 7);
+    const shape = [n, CUSTOM_SIZE, CUSTOM_SIZE, 3];
+    // The model rescales inside the graph, so preprocessing.json is the identity.
+    const app = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(pixels), shape as [number, number, number, number])) as tf.Tensor).arraySync() as number[][]);
+    const bundle = new Map<string, Uint8Array>();
+    const custom = await addTfjsFiles(model, bundle);
+    model.dispose();
+    expect(custom).toEqual(['AdaptiveAveragePooling2D', 'CustomScaleLayer', 'GlobalAveragePooling2D (keepdims)', 'Normalization', 'Rescaling (per-channel)']);
+    expect(bundle.has('transfer-studio-layers.js')).toBe(true);
+    bundle.set('preprocessing.json', text(stableJson({ colorOrder: 'RGB', scale: 1, offset: 0, mean: [0, 0, 0], std: [1, 1, 1] })));
+    await writeBundle(bundle, path.join(root, 'custom-layers'), false);
+    const web = await predictInChromium(browser, server, 'custom-layers', pixels, shape);
+    const spread = Math.max(...app[0].map((_, j) => Math.max(...app.map((r) => r[j])) - Math.min(...app.map((r) => r[j]))));
+    expect(spread).toBeGreaterThan(0.01);
+    const d = maxAbsDiff(web.probs, app);
+    measured['transfer-studio-layers.js'] = { tfjs: { tool: 'tf.loadLayersModel in Chromium after transfer-studio-layers.js', maxAbsDiff: d } };
+    expect(d).toBeLessThanOrEqual(TOLERANCE);
+  }, 120_000);
 });
