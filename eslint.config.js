@@ -29,6 +29,14 @@ function layerPatterns(layer, { wiring = false, allServices = false } = {}) {
   return patterns;
 }
 
+/** no-restricted-imports sees only static imports: the same layer ban for `await import('...')`. */
+function dynamicImportBans(layer) {
+  const allowed = new Set([layer, ...LAYERS[layer]]);
+  return Object.keys(LAYERS)
+    .filter((l) => !allowed.has(l))
+    .map((l) => ({ selector: `ImportExpression[source.value=/(^|\\x2F)${l}\\x2F/]`, message: `src/${layer} may import only ${[...allowed].join(', ')} (layers.mjs), dynamically too.` }));
+}
+
 /** One block per top-level layer; its tests keep the Electron and node bans but may wire layers together. */
 const layerBlocks = Object.keys(LAYERS).flatMap((layer) => [
   {
@@ -74,6 +82,20 @@ try {
 export const MODEL_NAME_LITERAL = /^(xception|vgg1[69]|resnet(18|34|50|101|152)(v2)?|inception(v3|v4|resnetv2)|mobilenet(v2)?|densenet(121|169|201)|nasnet(mobile|large)|efficientnetb[0-7]|lenet-?5|alexnet|googlenet)(\.[a-z0-9_]+)?$/i;
 const modelNameMessage = 'No model-name literals outside src/engine/zoo/: ask the registry (resolveModelId, bundledModel, defaultModelId) so a model has one name.';
 
+const modelNameBans = [
+  { selector: `Literal[value=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
+  { selector: `TemplateLiteral[expressions.length=0] > TemplateElement[value.cooked=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
+];
+/** no-restricted-syntax per layer (one rule, so one block per file): model-name literals and dynamic imports across layers. */
+const syntaxBlocks = [
+  ...Object.keys(LAYERS).map((layer) => ({
+    files: [`src/${layer}/**/*.ts`],
+    ignores: ['src/engine/zoo/**', 'src/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...modelNameBans, ...dynamicImportBans(layer)] },
+  })),
+  { files: ['src/engine/zoo/**/*.ts'], ignores: ['src/**/*.test.ts'], rules: { 'no-restricted-syntax': ['error', ...dynamicImportBans('engine')] } },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', ...(svelteConfigs.length ? [] : ['**/*.svelte'])] },
   ...tseslint.configs.recommended,
@@ -89,18 +111,8 @@ export default tseslint.config(
   // Without entries the block would have an empty `files`, which eslint refuses.
   ...(cliExceptions.files.length ? [cliExceptions] : []),
   ...floorBlocks,
-  {
-    // Before unknownFloor, which sets the same rule for engine folders without a floor and must win there.
-    files: ['src/**/*.ts'],
-    ignores: ['src/engine/zoo/**', 'src/**/*.test.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: `Literal[value=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
-        { selector: `TemplateLiteral[expressions.length=0] > TemplateElement[value.cooked=${MODEL_NAME_LITERAL}]`, message: modelNameMessage },
-      ],
-    },
-  },
+  // Before unknownFloor, which sets the same rule for engine folders without a floor and must win there.
+  ...syntaxBlocks,
   unknownFloor,
   {
     files: ['src/engine/**/*.ts', 'src/store/**/*.ts'],

@@ -53,7 +53,7 @@ export async function main(argv = process.argv): Promise<number> {
   const json = argv.includes('--json');
   try {
     const program = await buildProgram(argv);
-    if (program.commands.length) (await import('../engine/backend/backend')).useProductionTf();
+    // No TF.js set-up here: the engine quiets TF.js when it loads (engine/backend/quiet.ts).
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
