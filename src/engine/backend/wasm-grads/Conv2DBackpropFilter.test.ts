@@ -4,10 +4,9 @@
 // reference value is a safe bar, while a wrong tap, offset or padding gives errors of order 1.
 import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { compareKernel } from './compare-backends';
+import { compareKernel, convOutSize, type ConvPad } from './compare-backends';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-const CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: Pad }[] = [
+const CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: ConvPad }[] = [
   { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
   { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
   { x: [2, 10, 10, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
@@ -23,9 +22,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   for (const c of CASES) {
     it(`matches cpu for x ${c.x} filter ${c.f} strides ${c.s} pad ${JSON.stringify(c.pad)}`, async () => {
       const stride = Array.isArray(c.s) ? c.s : [c.s, c.s];
-      const out = (i: number, k: number): number =>
-        c.pad === 'same' ? Math.ceil(c.x[i] / stride[i - 1]) : c.pad === 'valid' ? Math.floor((c.x[i] - c.f[i - 1]) / stride[i - 1]) + 1 : Math.floor((c.x[i] + c.pad[i][0] + c.pad[i][1] - k) / stride[i - 1]) + 1;
-      const dy = [c.x[0], out(1, c.f[0]), out(2, c.f[1]), c.f[3]];
+      const dy = [c.x[0], convOutSize(c.x, 1, c.f[0], stride[0], c.pad), convOutSize(c.x, 2, c.f[1], stride[1], c.pad), c.f[3]];
       const diff = await compareKernel(Conv2DBackpropFilter, { x: c.x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f });
       expect(diff.shape).toEqual(c.f);
       expect(diff.cpuShape).toEqual(c.f);

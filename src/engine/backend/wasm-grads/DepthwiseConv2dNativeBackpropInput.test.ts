@@ -3,7 +3,7 @@
 // value bounds float32 re-ordering error (~K*eps = 5e-6) and catches any misplaced tap (order 1).
 import { DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { compareKernel, diffHost, runKernelOn, seededInputs } from './compare-backends';
+import { compareKernel, convOutSize, diffHost, runKernelOn, seededInputs } from './compare-backends';
 import { spreadFilter } from './dilated-reference';
 
 type Pad = 'same' | 'valid';
@@ -23,9 +23,7 @@ describe('DepthwiseConv2dNativeBackpropInput on wasm', () => {
     it(`matches cpu for x ${c.x} filter ${c.f} strides ${c.s} pad ${c.pad} dilation ${c.d ?? 1}`, async () => {
       const stride = Array.isArray(c.s) ? c.s : [c.s, c.s];
       const d = c.d ?? 1;
-      const out = (i: number, k: number): number =>
-        c.pad === 'same' ? Math.ceil(c.x[i] / stride[i - 1]) : Math.floor((c.x[i] - (k - 1) * d - 1) / stride[i - 1]) + 1;
-      const dy = [c.x[0], out(1, c.f[0]), out(2, c.f[1]), c.f[2] * c.f[3]];
+      const dy = [c.x[0], convOutSize(c.x, 1, c.f[0], stride[0], c.pad, d), convOutSize(c.x, 2, c.f[1], stride[1], c.pad, d), c.f[2] * c.f[3]];
       const diff = await compareKernel(DepthwiseConv2dNativeBackpropInput, { dy, filter: c.f }, { strides: c.s, pad: c.pad, dilations: d, inputShape: c.x });
       expect(diff.shape).toEqual(c.x);
       expect(diff.cpuShape).toEqual(c.x);

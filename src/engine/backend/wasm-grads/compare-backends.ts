@@ -84,3 +84,17 @@ export async function compareKernel(kernelName: string, inputs: Record<string, n
   const wasm = await runKernelOn('wasm', kernelName, host, attrs);
   return diffHost(wasm, cpu);
 }
+
+/** A 4-D explicit padding, [[0, 0], [top, bottom], [left, right], [0, 0]], or 'same' / 'valid'. */
+export type ConvPad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * The spatial output size of a convolution along `axis` (1: height, 2: width) of NHWC input shape
+ * `x`, for kernel size `k`, as TensorFlow computes it; what a backprop case's dy shape needs.
+ */
+export function convOutSize(x: number[], axis: 1 | 2, k: number, stride: number, pad: ConvPad, dilation = 1): number {
+  const span = (k - 1) * dilation + 1;
+  if (pad === 'same') return Math.ceil(x[axis] / stride);
+  const padded = pad === 'valid' ? x[axis] : x[axis] + pad[axis][0] + pad[axis][1];
+  return Math.floor((padded - span) / stride) + 1;
+}
