@@ -80,7 +80,7 @@ export interface ParsedTflite {
 
 const OP_NAMES: Record<number, string> = {
   0: 'ADD', 1: 'AVERAGE_POOL_2D', 2: 'CONCATENATION', 3: 'CONV_2D', 4: 'DEPTHWISE_CONV_2D', 6: 'DEQUANTIZE', 9: 'FULLY_CONNECTED', 14: 'LOGISTIC',
-  17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU', 21: 'RELU6', 22: 'RESHAPE', 25: 'SOFTMAX', 34: 'PAD', 40: 'MEAN', 41: 'SUB', 45: 'STRIDED_SLICE',
+  17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU', 21: 'RELU6', 22: 'RESHAPE', 25: 'SOFTMAX', 28: 'TANH', 34: 'PAD', 40: 'MEAN', 41: 'SUB', 45: 'STRIDED_SLICE',
 };
 
 export function parseTflite(file: Uint8Array): ParsedTflite {
@@ -180,6 +180,9 @@ export function runTflite(m: ParsedTflite, input: Float32Array): Float32Array {
           break;
         case 'LOGISTIC':
           y = tf.sigmoid(x());
+          break;
+        case 'TANH':
+          y = tf.tanh(x());
           break;
         case 'SOFTMAX':
           y = tf.softmax(x().mul(o?.float(0, 1) ?? 1));

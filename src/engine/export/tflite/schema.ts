@@ -23,6 +23,7 @@ export const BuiltinOperator = {
   RELU6: 21,
   RESHAPE: 22,
   SOFTMAX: 25,
+  TANH: 28,
   PAD: 34,
   MEAN: 40,
   SUB: 41,

@@ -14,6 +14,7 @@ import { probeInputs } from '../export-model';
 import { kerasToTflite } from './convert';
 import { parseTflite, runTflite } from './reference-interpreter';
 import { writeTflite } from './writer';
+import { pythonMissing, runPython } from '../../../../test/python';
 
 const ARMNN_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'armnn-run.py');
 // Debian's python3-pyarmnn (Arm NN 20.08, TfLite parser, CpuRef backend): a real TFLite runtime when installed.
@@ -119,4 +120,38 @@ describe('TFLite export of the other mobile backbones', () => {
       }
     }, 60_000);
   }
+});
+
+describe('TFLite export of a classic: LeNet-5 (tanh throughout) at 32 px RGB', () => {
+  const size = 32;
+  let model: tf.LayersModel;
+  let bytes: Uint8Array;
+  beforeAll(() => {
+    model = classifier('lenet5', size);
+    bytes = writeTflite(kerasToTflite(model));
+  });
+  afterAll(() => model.dispose());
+
+  it('writes tanh as TFLite TANH and matches TF.js within 1e-4 in the reference interpreter', () => {
+    const m = parseTflite(bytes);
+    expect(m.opNames).toContain('TANH');
+    const x = probeInputs(1, size, 7);
+    expect(maxDiff(runTflite(m, x), predict(model, x, size))).toBeLessThan(1e-4);
+  });
+
+  it.skipIf(pythonMissing())("runs in TensorFlow's tf.lite.Interpreter and matches TF.js within 1e-4", async () => {
+    const file = path.join(dir, 'lenet5.tflite');
+    await fs.writeFile(file, bytes);
+    const x = probeInputs(1, size, 8);
+    await fs.writeFile(path.join(dir, 'lenet5-in.f32'), x);
+    const script = [
+      'import sys, numpy as np, tensorflow as tf',
+      'it = tf.lite.Interpreter(model_path=sys.argv[1]); it.allocate_tensors()',
+      'i, o = it.get_input_details()[0], it.get_output_details()[0]',
+      'it.set_tensor(i["index"], np.fromfile(sys.argv[2], dtype=np.float32).reshape(i["shape"])); it.invoke()',
+      'print(" ".join(repr(float(v)) for v in it.get_tensor(o["index"]).ravel()))',
+    ].join('\n');
+    const out = runPython(script, [file, path.join(dir, 'lenet5-in.f32')]).trim().split(/\s+/).map(Number);
+    expect(maxDiff(out, predict(model, x, size))).toBeLessThan(1e-4);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Activations: RELU, RELU6, LOGISTIC, SOFTMAX; swish as x * LOGISTIC(x). Convolutions and Dense
+// Activations: RELU, RELU6, LOGISTIC, TANH, SOFTMAX; swish as x * LOGISTIC(x). Convolutions and Dense
 // fuse ReLU/ReLU6 into their op (fusedCode); other activations follow as their own ops (activate).
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../shared/errors';
@@ -29,12 +29,13 @@ export function activate(e: Emitter, name: string, a: string, x: number, shape: 
   if (a === 'relu') e.op('RELU', [x], [y]);
   else if (a === 'relu6') e.op('RELU6', [x], [y]);
   else if (a === 'sigmoid') e.op('LOGISTIC', [x], [y]);
+  else if (a === 'tanh') e.op('TANH', [x], [y]);
   else if (a === 'softmax') e.op('SOFTMAX', [x], [y], { kind: 'SoftmaxOptions', values: { beta: 1 } });
   else if (a === 'swish' || a === 'silu') {
     const s = e.tensor(`${name}_sigmoid`, shape);
     e.op('LOGISTIC', [x], [s]);
     e.op('MUL', [x, s], [y], { kind: 'MulOptions', values: { fused_activation_function: Activation.NONE } });
-  } else throw new AppError('UNSUPPORTED', `TFLite export: activation '${a}' in ${name} is not supported (relu, relu6, sigmoid, swish, softmax, linear).`);
+  } else throw new AppError('UNSUPPORTED', `TFLite export: activation '${a}' in ${name} is not supported (relu, relu6, sigmoid, tanh, swish, softmax, linear).`);
   return y;
 }
 
