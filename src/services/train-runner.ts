@@ -12,7 +12,8 @@ import { runTrainingInWorker, type WorkerJob, type WorkerResult } from '../engin
 import { createLogger } from '../platform/logger';
 import { featureCacheDir, imageCacheDir } from '../platform/paths';
 import { AppError, serializeError } from '../shared/errors';
-import { getRun, markInterruptedRuns, recordEpoch, updateRun, type RunStatus } from '../store/repos/runs';
+import { getRun, markInterruptedRuns, recordEpoch, updateRun, type EpochMetricRecord, type RunStatus } from '../store/repos/runs';
+import type { EpochRecord } from '../engine/train/types';
 import { isProcessAlive } from '../store/repos/jobs';
 import type { Db } from '../store/db';
 import type { ServiceContext } from './context';
@@ -106,6 +107,7 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
     // Keys the request does not hold (retrainOf, sourceRunId) stay.
     updateRun(db, runId, { config: { ...run.config, ...job.request, resolved: job.config, pid: process.pid } });
     setStatus('running', resume ? { engineNotes: [...priorNotes, `resumed at ${new Date().toISOString()} from the last epoch checkpoint`].join('\n') } : { engineNotes: job.notes.join('\n') });
+    if (resume) await recordCheckpointedEpochs(db, runId, path.join(runDir, 'checkpoints'));
     const workerJob: WorkerJob = {
       config: job.config,
       // The model is split at each phase's freeze boundary: frozen part on ONNX Runtime, the rest
@@ -121,7 +123,7 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
       signal,
       onBatch: (e) => ctx.emit('train.batch', { runId, ...e }),
       onEpoch: (e) => {
-        recordEpoch(db, runId, { phase: e.phase, epoch: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.valLoss ?? null, valAcc: e.valAcc ?? null, lr: e.lr, seconds: e.seconds, imagesPerSec: e.imagesPerSec });
+        recordEpoch(db, runId, epochRow(e));
         ctx.emit('train.epoch', { runId, ...e });
       },
     });
@@ -150,6 +152,22 @@ async function execute(ctx: ServiceContext, runId: number, runDir: string, resum
     setStatus('failed', { error: e.message });
     return 'failed';
   }
+}
+
+const epochRow = (e: EpochRecord): EpochMetricRecord => ({ phase: e.phase, epoch: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.valLoss ?? null, valAcc: e.valAcc ?? null, lr: e.lr, seconds: e.seconds, imagesPerSec: e.imagesPerSec });
+
+/**
+ * Stores (upserts) every epoch the run's checkpoints completed. The worker publishes a checkpoint
+ * before this process records its epoch, so a kill between the two left an epoch the resumed run
+ * skips and nobody stored; the checkpoint's own history fills it in.
+ */
+export async function recordCheckpointedEpochs(db: Db, runId: number, checkpointDir: string): Promise<number> {
+  const { checkpointHistory } = await import('../engine/train/checkpoint');
+  const history = await checkpointHistory(checkpointDir);
+  for (const e of history) {
+    recordEpoch(db, runId, epochRow(e));
+  }
+  return history.length;
 }
 
 /** Whether a run's folder still has what resume needs. */

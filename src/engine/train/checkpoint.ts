@@ -167,6 +167,26 @@ export async function saveCheckpoint(
   return path.join(dir, name);
 }
 
+/**
+ * The epochs a directory's latest checkpoint (and its phase2/ folder's) has completed, read from
+ * state.json alone (no tensors). The caller's record of epochs can lag the checkpoint: a process
+ * killed after publishing LATEST but before its epoch row was stored would otherwise lose that row.
+ */
+export async function checkpointHistory(dir: string): Promise<EpochRecord[]> {
+  const byKey = new Map<string, EpochRecord>();
+  for (const d of [dir, path.join(dir, 'phase2')]) {
+    let name: string;
+    try {
+      name = (await fs.readFile(path.join(d, 'LATEST'), 'utf8')).trim();
+    } catch {
+      continue;
+    }
+    const state = await readJson<LoopState>(path.join(d, name, 'state.json'));
+    for (const e of state.history) byKey.set(`${e.phase}:${e.epoch}`, e);
+  }
+  return [...byKey.values()].sort((a, b) => a.phase - b.phase || a.epoch - b.epoch);
+}
+
 export interface LoadedCheckpoint {
   state: LoopState;
   weights: NamedTensor[];
