@@ -13,7 +13,7 @@ import { recordCheckpointedEpochs } from './train-runner';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ts-runner-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const epoch = (phase: Phase, n: number): EpochRecord => ({ phase, epoch: n, loss: 1 / (phase * 10 + n), acc: 0.1 * n, valLoss: 2 / n, valAcc: 0.05 * n, lr: 0.001, seconds: n, imagesPerSec: 100 + n });
+const epoch = (phase: Phase, n: number): EpochRecord => ({ phase, epoch: n, loss: 1 / (phase * 10 + n), acc: 0.1 * n, valLoss: 2 / n, valAcc: 0.05 * n, lr: 0.001, seconds: n, imagesPerSec: 100 + n, best: false });
 
 async function checkpoint(dir: string, phase: Phase, history: EpochRecord[]): Promise<void> {
   const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
