@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors';
-import { integrityCheck, openDatabase, schemaVersion } from './db';
+import Database from 'better-sqlite3';
+import { integrityCheck, openDatabase, schemaVersion, whileBusy } from './db';
 import { LATEST_SCHEMA_VERSION, SCHEMA_VERSIONS } from './migrations/index';
 import { createProject, listProjects } from './repos/projects';
 
@@ -92,11 +93,49 @@ describe('concurrent start-up', () => {
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
         child.on('exit', (code) => resolve({ code, out }));
       });
-    const results = await Promise.all([run(), run(), run()]);
+    const results = await Promise.all([run(), run(), run(), run()]);
     for (const r of results) expect(r, r.out).toMatchObject({ code: 0 });
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(integrityCheck(db)).toEqual(['ok']);
     db.close();
+  });
+});
+
+describe('whileBusy', () => {
+  // busy_timeout = 0 stands for the case SQLite refuses to wait in (a possible deadlock):
+  // the lock is really held by another thread, and only trying again gets through.
+  it('gets through a lock another thread holds without SQLite waiting, and gives up after its deadline', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const file = path.join(tmp(), 'locked.db');
+    new Database(file).exec('create table t (x)').close();
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('worker_threads');
+       const db = require(workerData.sqlite)(workerData.file);
+       db.exec('begin exclusive');
+       parentPort.postMessage('locked');
+       setTimeout(() => { db.exec('commit'); db.close(); parentPort.postMessage('released'); }, workerData.holdMs);`,
+      { eval: true, workerData: { file, holdMs: 400, sqlite: require.resolve('better-sqlite3') } },
+    );
+    await new Promise((resolve) => holder.once('message', resolve));
+    const db = new Database(file, { timeout: 0 });
+    expect(() => db.pragma('journal_mode = WAL')).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+    expect(() => whileBusy(() => db.pragma('journal_mode = WAL'), 50)).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+    const started = Date.now();
+    // Atomics.wait blocks this thread, not the worker, so the holder's timer still fires.
+    expect(whileBusy(() => db.pragma('journal_mode = WAL', { simple: true }), 5000)).toBe('wal');
+    expect(Date.now() - started).toBeGreaterThan(100);
+    db.close();
+    await holder.terminate();
+  });
+
+  it('passes any other error straight through', () => {
+    let calls = 0;
+    const refuse = () => {
+      calls++;
+      throw Object.assign(new Error('no such table: t'), { code: 'SQLITE_ERROR' });
+    };
+    expect(() => whileBusy(refuse)).toThrow('no such table');
+    expect(calls).toBe(1);
   });
 });

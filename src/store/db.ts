@@ -8,6 +8,8 @@ import { SCHEMA_VERSIONS, type SchemaVersion } from './migrations/index';
 
 export type Db = Database.Database;
 const log = createLogger('store');
+/** How long opening or migrating waits for another process holding the database's lock. */
+const BUSY_WAIT_MS = 5000;
 
 export interface OpenOptions {
   /** Schema versions to apply; tests pass a prefix to stop at an older version. */
@@ -29,10 +31,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   }
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false });
+    const conn = new Database(file, { readonly: opts.readonly ?? false });
+    db = conn;
     // First, so that even switching to WAL waits for another process opening the same file.
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+    whileBusy(() => conn.pragma('journal_mode = WAL'));
     db.pragma('foreign_keys = ON');
     // WAL with NORMAL is durable across application crashes (SQLite docs); only power loss can lose the last commit.
     db.pragma('synchronous = NORMAL');
@@ -47,6 +50,27 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     throw err;
   }
   return db;
+}
+
+/**
+ * Runs `work`, trying again while another connection holds the lock it needs. busy_timeout alone
+ * is not enough: when waiting could deadlock (two connections both upgrading a read lock, as two
+ * processes switching a fresh file to WAL do) SQLite answers SQLITE_BUSY at once, without waiting.
+ * Each try releases its locks, so one of the contenders always gets through.
+ */
+export function whileBusy<T>(work: () => T, waitMs = BUSY_WAIT_MS): T {
+  const deadline = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      // Random back-off so two contenders do not retry in step.
+      Atomics.wait(pause, 0, 0, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    }
+  }
 }
 
 function nearestExisting(dir: string): string {
@@ -112,11 +136,12 @@ export function migrate(db: Db, versions: readonly SchemaVersion[], file = ':mem
     // One transaction per version: a crash mid-migration leaves the previous version intact.
     // IMMEDIATE takes the write lock up front (waiting on busy_timeout), and the version is read
     // again inside it: two processes starting on a fresh database migrate it once, not twice.
-    db.transaction(() => {
+    const step = db.transaction(() => {
       if (schemaVersion(db) >= v.version) return;
       v.update(db);
       db.pragma(`user_version = ${v.version}`);
-    }).immediate();
+    });
+    whileBusy(() => step.immediate());
   }
   db.pragma('optimize');
 }
