@@ -54,3 +54,11 @@ export function fakeEngine(handlers: Partial<EngineHandlers>): FakeEngine {
     inputs: <M extends Method>(method: M) => calls.filter((c) => c.method === method).map((c) => c.input as Input<M>),
   };
 }
+
+/** wizard.get / wizard.save for one open project whose saved choices are `choices` (what project.open loads). */
+export function wizardOf(projectId: number, choices: Record<string, unknown>, step = 'projects'): Pick<EngineHandlers, 'wizard.get' | 'wizard.save'> {
+  return {
+    'wizard.get': async () => ({ lastProjectId: projectId, projectId, step, choices }),
+    'wizard.save': async (input) => ({ lastProjectId: input.projectId, projectId: input.projectId, step: input.step ?? step, choices: input.choices ?? choices }),
+  };
+}

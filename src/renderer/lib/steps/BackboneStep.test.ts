@@ -4,7 +4,7 @@
 // choice cannot be used now, and what "Use" saves for the project (backbone, weights, freezing).
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeEngine } from '../../../../test/renderer-engine';
+import { fakeEngine, wizardOf } from '../../../../test/renderer-engine';
 import { ModelSummarySchema, type ModelSummary } from '../../../shared/dto/models';
 import { AppError } from '../../../shared/errors';
 import type { EngineHandlers } from '../../../shared/ipc/contract';
@@ -49,8 +49,7 @@ const birds = { id: 4, name: 'Birds', createdAt: '2026-12-01T00:00:00Z', updated
 function engine(choices: Record<string, unknown> = { backbone: 'mobilenetv2' }, more: Partial<EngineHandlers> = {}) {
   return fakeEngine({
     'models.list': async () => zoo(),
-    'wizard.get': async () => ({ lastProjectId: 4, projectId: 4, step: 'backbone', choices }),
-    'wizard.save': async ({ projectId }) => ({ lastProjectId: projectId, projectId, step: 'backbone', choices }),
+    ...wizardOf(4, choices, 'backbone'),
     ...more,
   });
 }
