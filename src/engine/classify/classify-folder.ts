@@ -52,12 +52,20 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
   const { topK: k, threshold, batchSize } = checkOptions(opts, model.labels.length);
   const started = performance.now();
   const total = await countFolder(opts.root, { recursive: opts.recursive, signal: opts.signal });
-  const predictor: Predictor = await createPredictor(model, { engine: opts.engine, onnxCacheDir: opts.onnxCacheDir });
+  // The session opens (or the model converts) while the first files are hashed and decoded.
+  const predictorReady = createPredictor(model, { engine: opts.engine, onnxCacheDir: opts.onnxCacheDir });
+  predictorReady.catch(() => undefined);
+  let predictor: Predictor | undefined;
+  const ready = async (): Promise<Predictor> => {
+    predictor ??= await predictorReady;
+    p.engine = predictor.engine;
+    return predictor;
+  };
   const s = model.inputSize;
   const px = s * s * 3;
   const pool = getDecodePool(opts.workerUrl);
   const decode = { width: s, height: s, interpolation: opts.interpolation ?? 'bilinear' } as const;
-  const p: ClassifyProgress = { done: 0, total, classified: 0, reused: 0, resumed: 0, problems: 0, unsure: 0, counts: {}, imagesPerSec: 0, etaSeconds: null, elapsedSeconds: 0, engine: predictor.engine };
+  const p: ClassifyProgress = { done: 0, total, classified: 0, reused: 0, resumed: 0, problems: 0, unsure: 0, counts: {}, imagesPerSec: 0, etaSeconds: null, elapsedSeconds: 0, engine: opts.engine === 'tfjs' ? 'tfjs' : 'onnxruntime' };
   let inferenceMs = 0;
   let lastProgress = 0;
   const progressMs = opts.progressMs ?? 500;
@@ -72,7 +80,8 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
   };
   const tick = (force = false) => {
     const now = performance.now();
-    if (!opts.onProgress || (!force && now - lastProgress < progressMs)) return;
+    // No progress before the engine is known, so none names a guessed one.
+    if (!opts.onProgress || !predictor || (!force && now - lastProgress < progressMs)) return;
     lastProgress = now;
     opts.onProgress(snapshot());
   };
@@ -88,7 +97,8 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     pendingWrites.push(r);
   };
   const flushWrites = () => {
-    if (!pendingWrites.length) return;
+    // Nothing reaches the sink before the model has loaded: a model that fails writes no rows.
+    if (!pendingWrites.length || !predictor) return;
     sink.write(pendingWrites);
     pendingWrites.length = 0;
   };
@@ -107,6 +117,7 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
   };
   const runBatch = async () => {
     if (!batch.length) return;
+    const engine = await ready();
     await settle();
     const items = batch;
     const n = items.length;
@@ -114,7 +125,7 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     batch = [];
     x = new Float32Array(batchSize * px);
     const t0 = performance.now();
-    inflight = predictor.predict(xb, n).then((probs) => {
+    inflight = engine.predict(xb, n).then((probs) => {
       inferenceMs += performance.now() - t0;
       const c = model.labels.length;
       items.forEach((b, i) => {
@@ -186,11 +197,14 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     while (queue.length) await drainOne();
     await runBatch();
     await settle();
+    // A model that cannot load fails the job even when nothing was left to classify.
+    await ready();
     flushWrites();
   } catch (err) {
     // Reused results, problems and the batch already in ONNX Runtime are kept, so a resume does not redo them.
     if (AppError.is(err, 'CANCELLED')) {
       await settle().catch(() => undefined);
+      predictor ??= await predictorReady.catch(() => undefined);
       flushWrites();
     }
     throw err;
@@ -199,8 +213,9 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
     await inflight?.catch(() => undefined);
     await Promise.allSettled(queue.map((q) => q.res));
     if (opts.imageCacheDir) maybePruneImageCache(opts.imageCacheDir, pool.stats.wroteBytes);
-    await predictor.dispose();
+    await (await predictorReady.catch(() => undefined))?.dispose();
   }
   tick(true);
-  return { ...snapshot(), engine: predictor.engine, fallbackReason: predictor.fallbackReason, inferenceSeconds: inferenceMs / 1000 };
+  const done = await ready();
+  return { ...snapshot(), engine: done.engine, fallbackReason: done.fallbackReason, inferenceSeconds: inferenceMs / 1000 };
 }
