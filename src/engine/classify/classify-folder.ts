@@ -144,7 +144,8 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
       record(problem(rel, sha256, code, res.error.message), 'problem');
       return;
     }
-    x.set(preprocessPixels(res.data, model.preprocess), batch.length * px);
+    const at = batch.length * px;
+    preprocessPixels(res.data, model.preprocess, 3, x.subarray(at, at + px));
     batch.push({ rel, sha256 });
     if (batch.length === batchSize) await runBatch();
   };

@@ -34,6 +34,15 @@ describe('resizeHwc', () => {
     expect(Array.from(ours)).toEqual(Array.from(ref));
   });
 
+  it('gives tf.image.resizeBilinear\'s values exactly at the same size (the copy shortcut)', async () => {
+    await tf.setBackend('cpu');
+    const src = Uint8Array.from(ramp(6 * 4 * 3));
+    const ours = resizeHwc(src, 6, 4, 3, 6, 4, 'bilinear');
+    const ref = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(src, [4, 6, 3], 'int32'), [4, 6], false, true).dataSync());
+    expect(Array.from(ours)).toEqual(Array.from(ref));
+    expect(Array.from(ours)).toEqual(Array.from(src));
+  });
+
   it('reads only the crop box', () => {
     // 4×1 single channel [1,2,3,4]; box x=1,w=2 resized to 2 px gives [2,3].
     const out = resizeHwc([1, 2, 3, 4], 4, 1, 1, 2, 1, 'bilinear', { x: 1, y: 0, width: 2, height: 1 });

@@ -58,6 +58,12 @@ export function resizeHwc(
     }
     return out;
   }
+  if (box.x === 0 && box.y === 0 && box.width === width && box.height === height && outW === width && outH === height) {
+    // Same size: every weight is 0, so bilinear returns the source values; a copy gives the same
+    // floats without the arithmetic (files already at the model's size, e.g. 224 px JPEGs).
+    out.set(src);
+    return out;
+  }
   const xs = axisWeights(outW, sx, box.width);
   for (let oy = 0; oy < outH; oy++) {
     const fy = (oy + 0.5) * sy - 0.5;

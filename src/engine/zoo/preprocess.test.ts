@@ -74,6 +74,17 @@ describe('preprocessPixels (plain arrays)', () => {
     expect(Array.from(preprocessPixels(Uint8Array.from([0, 255, 51]), 'unit'))).toEqual([0, 1, Math.fround(0.2)]);
     expect(() => preprocessPixels(new Float32Array(4), 'tf')).toThrowError(/not a multiple of channels=3/);
   });
+
+  it('writes into a given slice exactly what it would return, and refuses a slice of another length', () => {
+    for (const mode of PREPROCESS_MODES) {
+      const batch = new Float32Array(PIXELS.length * 2).fill(-7);
+      const slice = batch.subarray(PIXELS.length);
+      expect(preprocessPixels(new Float32Array(PIXELS), mode, 3, slice)).toBe(slice);
+      expect(Array.from(slice)).toEqual(Array.from(preprocessPixels(new Float32Array(PIXELS), mode)));
+      expect(Array.from(batch.subarray(0, PIXELS.length)).every((v) => v === -7)).toBe(true);
+    }
+    expect(() => preprocessPixels(new Float32Array(6), 'tf', 3, new Float32Array(3))).toThrowError(/holds 3 values for 6 pixel values/);
+  });
 });
 
 describe('preprocessDescription', () => {

@@ -94,10 +94,11 @@ export function preprocessInput<T extends tf.Tensor>(x: T, mode: PreprocessMode)
 
 /**
  * The same as preprocessInput for interleaved HWC pixels (RGB 0..255) in a plain array, for code
- * without tfjs (ONNX inference). Returns a new Float32Array in the same layout.
- * @throws AppError INVALID_ARGUMENT / INVALID_INPUT as preprocessInput, and when the length is not a multiple of channels.
+ * without tfjs (ONNX inference). Returns a new Float32Array in the same layout, or writes into
+ * `into` (same length; a batch buffer's slice, saving an allocation and a copy per image).
+ * @throws AppError INVALID_ARGUMENT / INVALID_INPUT as preprocessInput, and when the length is not a multiple of channels or `into` has another length.
  */
-export function preprocessPixels(pixels: Float32Array | Uint8Array | Uint8ClampedArray, mode: PreprocessMode, channels = 3): Float32Array {
+export function preprocessPixels(pixels: Float32Array | Uint8Array | Uint8ClampedArray, mode: PreprocessMode, channels = 3, into?: Float32Array): Float32Array {
   checkMode(mode);
   checkChannels(mode, channels, `a pixel array`);
   if (!Number.isInteger(channels) || channels < 1 || pixels.length % channels !== 0) {
@@ -106,7 +107,10 @@ export function preprocessPixels(pixels: Float32Array | Uint8Array | Uint8Clampe
       channels,
     });
   }
-  const out = new Float32Array(pixels.length);
+  if (into && into.length !== pixels.length) {
+    throw new AppError('INVALID_INPUT', `preprocessPixels: the output holds ${into.length} values for ${pixels.length} pixel values; pass a slice of the same length.`, { length: pixels.length, into: into.length });
+  }
+  const out = into ?? new Float32Array(pixels.length);
   const n = pixels.length;
   switch (mode) {
     case 'caffe':
