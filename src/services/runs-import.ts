@@ -3,8 +3,7 @@
 // trained.weights.h5 plus its manifest.json) back as a run. The weights go into the original run's
 // architecture, the model is scored on that run's test split (else validation), and the new run is
 // listed beside the original with the package's epochs, strategy and versions in its record.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadModelArtifact, saveModelArtifact } from '../engine/artifacts/model-artifact';
 import { initBackend } from '../engine/backend/backend';
@@ -12,6 +11,7 @@ import { evaluateModel } from '../engine/eval/evaluate';
 import { folderSource } from '../engine/runs/folder-data';
 import { importWeightsFile } from '../engine/weights/index';
 import { preprocessInput } from '../engine/zoo/preprocess';
+import { sha256File } from '../platform/hash';
 import { runsDir } from '../platform/paths';
 import { AppError } from '../shared/errors';
 import type { Handlers } from '../shared/ipc/contract';
@@ -38,12 +38,6 @@ interface PackageResult {
   epochs?: { phase1: number; phase2: number };
   history?: { phase: number; epoch: number; loss?: number; accuracy?: number; val_loss?: number; val_accuracy?: number; seconds?: number }[];
   files?: Record<string, string>;
-}
-
-async function sha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 /** DIR is train.py's --out folder, or the package folder holding output/. */
@@ -74,7 +68,7 @@ async function weightsFile(dir: string, result: PackageResult): Promise<string> 
     const file = path.join(dir, name);
     if (!existsSync(file)) continue;
     const expected = result.files?.[name];
-    if (expected && (await sha256(file)) !== expected) {
+    if (expected && (await sha256File(file)) !== expected) {
       throw new AppError('FILE_CORRUPT', `${file} does not match the sha256 in ${path.join(dir, 'manifest.json')}: it was changed or cut short after train.py wrote it. Copy it again or re-run train.py.`, { file, expected });
     }
     return file;

@@ -3,9 +3,8 @@
 // earlier job's result for identical bytes -> decode in worker threads -> batches -> top-k.
 // Results leave through the sink batch by batch, so a killed job loses at most two batches (one
 // in inference, one being collected) and memory stays flat whatever the folder size.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { sha256File } from '../../platform/hash';
 import { AppError } from '../../shared/errors';
 import { getDecodePool, maybePruneImageCache } from '../data/decode-pool';
 import type { DecodeResponse } from '../data/pipeline-protocol';
@@ -15,17 +14,6 @@ import { createPredictor, type Predictor } from './predictor';
 import { topK } from './topk';
 import type { ClassifiedFile, ClassifyOptions, ProblemCode, ClassifyProgress, ClassifySummary, ResolvedModel, ResultSink } from './types';
 import { countFolder, walkFolder } from './walk-stream';
-
-/** Streams a file through sha256 (never more than one chunk in memory). */
-export function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file, { highWaterMark: 1 << 20 })
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 function problem(relPath: string, sha256: string | null, code: ProblemCode, reason: string): ClassifiedFile {
   return { relPath, sha256, label: null, confidence: null, topk: [], unsure: false, problem: { code, reason } };
@@ -175,7 +163,7 @@ export async function classifyFolder(model: ResolvedModel, sink: ResultSink, opt
       let sha256: string;
       try {
         if ((await stat(e.abs)).size === 0) throw Object.assign(new Error('empty'), { code: 'EMPTY' });
-        sha256 = await sha256Of(e.abs);
+        sha256 = await sha256File(e.abs);
       } catch (err) {
         const empty = (err as NodeJS.ErrnoException).code === 'EMPTY';
         record(

@@ -10,7 +10,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import { sha256Of } from './classify-folder';
+import { sha256File } from '../../platform/hash';
 import { isInside } from './walk-stream';
 
 export type OrganizeMode = 'copy' | 'move';
@@ -121,7 +121,7 @@ async function checkSource(rootReal: string, item: OrganizeItem): Promise<{ abs:
   if (!st.isFile()) return { reason: 'This is not a regular file.' };
   const real = await fs.realpath(abs);
   if (!isInside(rootReal, real) || real !== abs) return { reason: 'This file is reached through a link or lies outside the chosen folder; it was left alone.' };
-  if (!item.sha256 || (await sha256Of(abs)) !== item.sha256) return { reason: 'The file changed since it was classified; classify again first.' };
+  if (!item.sha256 || (await sha256File(abs)) !== item.sha256) return { reason: 'The file changed since it was classified; classify again first.' };
   return { abs };
 }
 
@@ -225,7 +225,7 @@ export async function undoOrganize(logPath: string): Promise<UndoSummary> {
         continue;
       }
       const st = await fs.lstat(l.to);
-      if (!st.isFile() || (await sha256Of(l.to)) !== l.sha256) {
+      if (!st.isFile() || (await sha256File(l.to)) !== l.sha256) {
         summary.skipped.push({ path: l.to, reason: 'The organised file was changed or replaced since; it was left where it is.' });
         continue;
       }

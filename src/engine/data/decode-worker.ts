@@ -2,9 +2,8 @@
 // Worker thread body of the decode pool: decode (through the decoded-image cache), resize and
 // augment one image per request, transferring the pixels back without a copy. A bad file is
 // answered, never thrown.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { sha256File } from '../../platform/hash';
 import { serializeError } from '../../shared/errors';
 import { augment } from './augment';
 import { decodeImage, decodeToWorkingSize, resizeRgb } from './decode';
@@ -14,16 +13,6 @@ import type { RgbImage } from './types';
 
 const port = parentPort;
 if (!port) throw new Error('decode-worker must run in a worker thread');
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 async function decode(req: DecodeRequest): Promise<{ img: RgbImage; hit: boolean; wrote: number }> {
   const opts = { ...req.decode, output: 'float32' as const };

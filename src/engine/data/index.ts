@@ -15,7 +15,7 @@ export type {
 } from './types';
 export { IMAGE_FORMATS, SPLIT_NAMES } from './types';
 export { scanDataset, diffScans, findDuplicates, detectLayout, type ScanOptions } from './scan';
-export { inspectImage, sha256File, type Inspection } from './inspect';
+export { inspectImage, type Inspection } from './inspect';
 export { DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniffFormat } from './formats';
 export {
   splitDataset,

@@ -2,9 +2,9 @@
 // Checks one file the way a training run would meet it: readable, really an image, under the
 // pixel limit, and decodable to the end. Never throws for a bad file; it says why instead.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { sha256File } from '../../platform/hash';
 import { decodeBmp, readBmpHeader } from './bmp';
 import { describeContent, explainDecodeError, SNIFF_BYTES, sniffFormat, tooLargeReason } from './formats';
 import type { ImageFormat, SkipCode } from './types';
@@ -23,17 +23,6 @@ export interface InspectOptions {
 
 /** Files up to this size are read into memory once instead of being opened three times. */
 const WHOLE_FILE_BYTES = 32 * 1024 * 1024;
-
-/** Streams the file through sha256 so memory stays flat for any file size. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 async function readHead(path: string): Promise<Uint8Array> {
   const fh = await open(path, 'r');

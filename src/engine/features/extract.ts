@@ -2,10 +2,9 @@
 // Runs the frozen part of a model on ONNX Runtime over image files and fills the feature cache.
 // Decode workers resize ahead of the session (the training pipeline, unshuffled), images already
 // in the cache are not decoded at all, and identical files (same sha256) are computed once.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import { sha256File } from '../../platform/hash';
 import { AppError } from '../../shared/errors';
 import type { DecodeOptions } from '../data/decode';
 import { createBatchPipeline } from '../data/pipeline';
@@ -64,16 +63,6 @@ export interface ExtractStats {
   imagesPerSec: number;
 }
 
-/** sha256 of a file, streamed. */
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 /** Returns the items with `sha256` filled in (hashing the files that lack it, a few at a time). */
 export async function withContentHashes(items: readonly FeatureItem[], root?: string): Promise<(FeatureItem & { sha256: string })[]> {

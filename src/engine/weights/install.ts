@@ -3,11 +3,10 @@
 // this app use it as if it had been downloaded. Only a file that loads completely into the zoo
 // model (and matches Keras's hash where Keras lists one) goes in; it is copied to a temporary name
 // under the download lock and renamed, so the cache never holds a half-copied or foreign file.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { sha256File } from '../../platform/hash';
 import { AppError } from '../../shared/errors';
 import { createModel } from '../zoo/registry';
 import type { ImportReport } from './apply';
@@ -34,12 +33,6 @@ export interface InstallResult {
   layers: number;
   weightsLoaded: number;
   replaced: boolean;
-}
-
-async function sha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 function fsError(err: unknown, dir: string, file: string): AppError {
@@ -85,7 +78,7 @@ export async function installWeightsFile(kerasName: string, file: string, varian
     throw new AppError('NOT_FOUND', `No such weights file: ${src}. Check the path.`, { file: src }, { cause: err });
   }
   if (!srcStat.isFile()) throw new AppError('INVALID_ARGUMENT', `${src} is not a file. Pass a Keras weights .h5 file.`, { file: src });
-  const srcHash = await sha256(src);
+  const srcHash = await sha256File(src);
 
   let chosen: WeightsVariant | undefined;
   let report: ImportReport | undefined;
@@ -139,7 +132,7 @@ export async function installWeightsFile(kerasName: string, file: string, varian
     const replaced = await stat(dest).then(() => true, () => false);
     try {
       await copyFile(src, tmp);
-      if ((await sha256(tmp)) !== srcHash) {
+      if ((await sha256File(tmp)) !== srcHash) {
         throw new AppError('FILE_CORRUPT', `${src} changed while it was being imported. Try again once nothing writes to it.`, { file: src });
       }
       await rename(tmp, dest);
