@@ -24,6 +24,14 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
+/** One contract call over browser mode's HTTP API with the launch token; a refused call throws its message. */
+export async function callApi<T>(app: ServedApp, method: string, input: unknown): Promise<T> {
+  const res = await fetch(new URL(`api/call/${method}`, app.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: JSON.stringify(input) });
+  const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
+  if (!body.ok) throw new Error(body.error?.message);
+  return body.result;
+}
+
 /** `home`: reuse a data folder (a restarted `serve` on the same database); default a fresh one. */
 export async function serveApp(env: Record<string, string> = {}, opts: { home?: string } = {}): Promise<ServedApp> {
   const home = opts.home ?? mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-'));

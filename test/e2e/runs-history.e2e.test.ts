@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CLASS_COLORS, encodeRgb, markedRgb, writeTinyDataset } from '../fixtures/images';
-import { ARTIFACTS, launchBrowser, serveApp, type ServedApp } from './harness';
+import { ARTIFACTS, callApi, launchBrowser, serveApp, type ServedApp } from './harness';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-runs-'));
 const shapes = path.join(home, 'photos', 'shapes');
@@ -25,12 +25,7 @@ let appRunId = 0;
 
 const env = { ...process.env, HOME: home, TRANSFER_STUDIO_HOME: home, KERAS_HOME: path.join(home, 'keras'), TRANSFER_STUDIO_FROM_SOURCE: '1' };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/transfer-studio.mjs', ...args], { env, encoding: 'utf8', timeout: 240_000 });
-async function api<T>(method: string, input: unknown): Promise<T> {
-  const res = await fetch(new URL(`api/call/${method}`, app.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.result;
-}
+const api = <T>(method: string, input: unknown): Promise<T> => callApi<T>(app, method, input);
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `runs-${name}.png`), fullPage: true });
 const text = async (testId: string) => (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
 const step = (id: string) => page.locator(`nav [data-step=${id}]`).click();

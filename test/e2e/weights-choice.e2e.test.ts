@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { writeTinyDataset } from '../fixtures/images';
 import { runPython } from '../python';
-import { ARTIFACTS, launchBrowser, serveApp, type ServedApp } from './harness';
+import { ARTIFACTS, callApi, launchBrowser, serveApp, type ServedApp } from './harness';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'ts-e2e-weights-'));
 const shapes = path.join(home, 'photos', 'shapes');
@@ -22,12 +22,7 @@ let app: ServedApp;
 let browser: Browser;
 let page: Page;
 
-async function api<T>(method: string, input: unknown): Promise<T> {
-  const res = await fetch(new URL(`api/call/${method}`, app.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.result;
-}
+const api = <T>(method: string, input: unknown): Promise<T> => callApi<T>(app, method, input);
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `weights-${name}.png`), fullPage: true });
 const text = async (testId: string) => (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
 const step = (id: string) => page.locator(`nav [data-step=${id}]`).click();
