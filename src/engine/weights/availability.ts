@@ -10,7 +10,7 @@ import { createModel, pretrainedCfgs, type ResolvedModelId } from '../zoo/regist
 import type { ModelSpec } from '../zoo/types';
 import type { ImportReport } from './apply';
 import { kerasCacheDir, kerasWeightFile, type CacheOptions, type WeightsVariant } from './cache';
-import { importWeightsFile } from './index';
+import { importWeightsFile } from './import-file';
 
 export interface WeightsStatus {
   available: boolean;

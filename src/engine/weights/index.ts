@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 // What the app, the CLI and browser mode call for pretrained weights. Everything else in this
 // folder is an implementation detail.
-import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../shared/errors';
-import type { ImportReport } from './apply';
 import { kerasCacheDir, kerasWeightFile, removeCached, verifyCached, type CacheOptions, type WeightsVariant } from './cache';
 import { downloadFile, type DownloadProgress, type DownloadResult } from './download';
-import { importH5Weights } from './h5-import';
-import { importKerasArchive } from './keras-archive';
-import { importTfjsWeights } from './tfjs-import';
 
 export type { ImportReport, SkippedWeight } from './apply';
 export type { CacheOptions, CacheStatus, CachedFileStatus, VerifyResult, WeightsVariant } from './cache';
@@ -19,6 +12,7 @@ export type { NsfwjsBackbone, NsfwjsOptions, WeightsSource } from './nsfwjs-weig
 export { cacheStatus, kerasCacheDir } from './cache';
 export { importNsfwjsWeights, loadNsfwjsBackbone, nsfwjsSource } from './nsfwjs-weights';
 export { installWeightsFile, type InstallOptions, type InstallResult } from './install';
+export { detectWeightsFormat, importWeightsFile, type ImportWeightsOptions } from './import-file';
 export { writeKerasArchive, writeLegacyModelH5, writeLegacyWeightsH5, writeKeras3WeightsH5 } from './h5-export';
 
 export interface DownloadWeightsOptions extends CacheOptions {
@@ -58,50 +52,3 @@ export const verify = verifyCached;
 
 /** Deletes a cached weight file and its `.part`. */
 export const remove = removeCached;
-
-export interface ImportWeightsOptions {
-  /** Pair by layer name (accepting the Keras 2 names in official files) instead of Keras's positional rule. */
-  byName?: boolean;
-  /** Skip weights whose shape differs (a different head) instead of failing. */
-  skipMismatch?: boolean;
-  /** Keras model name for the legacy-name map ('ResNet50'); guessed from model.name otherwise. */
-  kerasName?: string;
-}
-
-/** What a file holds, from its first bytes (HDF5 signature, zip, JSON), falling back to the extension. */
-export async function detectWeightsFormat(file: string): Promise<'h5' | 'keras' | 'tfjs'> {
-  let head = Buffer.alloc(0);
-  try {
-    const fh = await open(file, 'r');
-    try {
-      const buf = Buffer.alloc(8);
-      const { bytesRead } = await fh.read(buf, 0, 8, 0);
-      head = buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `No such weights file: ${file}. Check the path.`, { file }, { cause: err });
-    throw new AppError('FILE_UNREADABLE', `Cannot read ${file}: ${(err as Error).message}`, { file }, { cause: err });
-  }
-  if (head.subarray(0, 4).toString('latin1') === '\x89HDF') return 'h5';
-  if (head.subarray(0, 2).toString('latin1') === 'PK') return 'keras';
-  if (head.subarray(0, 1).toString('latin1') === '{') return 'tfjs';
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.keras') return 'keras';
-  if (ext === '.json') return 'tfjs';
-  return 'h5';
-}
-
-/**
- * Loads a weights file into `model`: Keras `.h5` (legacy weights-only or full model, Keras 3
- * `.weights.h5`), a `.keras` archive, or a TF.js `model.json`. Nothing changes unless the file fits.
- * @throws AppError NOT_FOUND, FILE_UNREADABLE, FILE_CORRUPT, WEIGHTS_MISMATCH, UNSUPPORTED
- */
-export async function importWeightsFile(model: tf.LayersModel, file: string, opts: ImportWeightsOptions = {}): Promise<ImportReport> {
-  const format = await detectWeightsFormat(file);
-  if (format === 'keras') return importKerasArchive(model, file, opts);
-  if (format === 'tfjs') return importTfjsWeights(model, file, { skipMismatch: opts.skipMismatch });
-  return importH5Weights(model, file, opts);
-}
