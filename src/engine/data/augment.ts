@@ -47,10 +47,16 @@ function check(img: RgbImage): void {
 /** Mirrors left-right. */
 export function flipHorizontal(img: RgbImage): RgbImage {
   const { width: w, height: h } = img;
+  const { data } = img;
   const out = new Float32Array(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let c = 0; c < 3; c++) out[(y * w + x) * 3 + c] = img.data[(y * w + (w - 1 - x)) * 3 + c];
+  for (let y = 0; y < h; y++) {
+    const row = y * w * 3;
+    for (let x = 0, d = row, s = row + (w - 1) * 3; x < w; x++, d += 3, s -= 3) {
+      out[d] = data[s];
+      out[d + 1] = data[s + 1];
+      out[d + 2] = data[s + 2];
+    }
+  }
   return { data: out, width: w, height: h };
 }
 
@@ -71,14 +77,22 @@ export function adjustBrightness(img: RgbImage, delta: number): RgbImage {
 
 /** (x − mean_c) × factor + mean_c per channel, clipped to [0, 255] (tf.image.adjust_contrast). */
 export function adjustContrast(img: RgbImage, factor: number): RgbImage {
+  const { data } = img;
   const n = img.width * img.height;
-  const mean = [0, 0, 0];
-  for (let i = 0; i < n * 3; i++) mean[i % 3] += img.data[i];
-  for (let c = 0; c < 3; c++) mean[c] /= n;
+  // Per-channel sums in pixel order (the same additions, in the same order, as a strided loop).
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  for (let i = 0; i < n * 3; i += 3) {
+    r += data[i];
+    g += data[i + 1];
+    b += data[i + 2];
+  }
+  const mean = [r / n, g / n, b / n];
   const out = new Float32Array(n * 3);
-  for (let i = 0; i < n * 3; i++) {
-    const m = mean[i % 3];
-    out[i] = Math.min(255, Math.max(0, (img.data[i] - m) * factor + m));
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c];
+    for (let i = c; i < n * 3; i += 3) out[i] = Math.min(255, Math.max(0, (data[i] - m) * factor + m));
   }
   return { data: out, width: img.width, height: img.height };
 }
@@ -114,21 +128,34 @@ export function rotate(img: RgbImage, degrees: number, fill: AugmentConfig['fill
     }
     return data[(y * w + x) * 3 + c];
   };
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
+  const stride = w * 3;
+  for (let y = 0, o = 0; y < h; y++) {
+    const dy = y + 0.5 - cy;
+    for (let x = 0; x < w; x++, o += 3) {
       // Inverse map: a counter-clockwise turn on screen (y down) reads the source clockwise.
       const dx = x + 0.5 - cx;
-      const dy = y + 0.5 - cy;
       const sx = cos * dx - sin * dy + cx - 0.5;
       const sy = sin * dx + cos * dy + cy - 0.5;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        // All four neighbours inside: read them directly (most pixels of a small turn); same
+        // arithmetic as the edge path below, so the values are identical.
+        const i00 = y0 * stride + x0 * 3;
+        const i10 = i00 + stride;
+        for (let c = 0; c < 3; c++) {
+          const top = data[i00 + c] * (1 - fx) + data[i00 + 3 + c] * fx;
+          const bot = data[i10 + c] * (1 - fx) + data[i10 + 3 + c] * fx;
+          out[o + c] = top * (1 - fy) + bot * fy;
+        }
+        continue;
+      }
       for (let c = 0; c < 3; c++) {
         const top = sample(x0, y0, c) * (1 - fx) + sample(x0 + 1, y0, c) * fx;
         const bot = sample(x0, y0 + 1, c) * (1 - fx) + sample(x0 + 1, y0 + 1, c) * fx;
-        out[(y * w + x) * 3 + c] = top * (1 - fy) + bot * fy;
+        out[o + c] = top * (1 - fy) + bot * fy;
       }
     }
   }
