@@ -10,10 +10,9 @@ import { DEFAULT_AUGMENT, type AugmentConfig } from '../data/augment';
 import { fixLeakage, storedGroups, type Leak } from '../data/health';
 import { splitDataset, type SplitResult } from '../data/split';
 import type { SplitName } from '../data/types';
-import type { FolderDataArgs } from '../runs/folder-data';
 import { checkWeightsFile, requireWeights, type WeightsFileReport } from '../weights/availability';
 import { isWeightsTag, pretrainedCfgs, resolveModelId, type ResolvedModelId } from '../zoo/registry';
-import type { TrainConfig } from './types';
+import type { FolderDataArgs, TrainConfig } from './types';
 
 /** The dataset fields planning reads (the store's DatasetRecord has them). */
 export interface PlanDataset {

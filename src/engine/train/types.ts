@@ -5,7 +5,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PreprocessMode } from '../zoo/types';
 
 export type { Batch, BatchSource, BatchSourceLike } from '../data/batch-source';
+import type { AugmentConfig } from '../data/augment';
 import type { BatchSourceLike } from '../data/batch-source';
+import type { PipelineItem } from '../data/pipeline';
 
 export interface TrainData {
   train: BatchSourceLike;
@@ -130,3 +132,20 @@ export interface Backbone {
 }
 
 export type BackboneLoader = (config: TrainConfig) => Promise<Backbone>;
+
+/** Structured-clone-safe description of a run's data (also written to the run folder for resume). */
+export interface FolderDataArgs {
+  root: string;
+  classes: string[];
+  train: PipelineItem[];
+  validation: PipelineItem[];
+  test: PipelineItem[];
+  imageSize: number;
+  batch: number;
+  seed: number;
+  augment?: AugmentConfig | null;
+  /** Decodes at once, times two (default: the decode pool's capacity). */
+  workers?: number;
+  /** The decoded-image cache folder; set when the job is run, not stored in job.json. */
+  imageCacheDir?: string;
+}
