@@ -2,16 +2,14 @@
 // The weights cache is Keras's own (keras/src/utils/file_utils.py `get_file`): the same folder
 // ($KERAS_HOME/models, else ~/.keras/models) and the same file names, so a file downloaded by
 // Keras is used here and a file we download is used by Keras.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { hashFile, type HashAlgorithm } from '../../platform/hash';
 import { AppError } from '../../shared/errors';
 import { allKerasFacts, kerasFacts, type KerasWeightFile } from '../zoo/keras-facts';
 
 export type WeightsVariant = 'top' | 'notop';
-export type HashAlgorithm = 'md5' | 'sha256';
 
 export const WEIGHTS_VARIANTS: readonly WeightsVariant[] = ['top', 'notop'];
 
@@ -131,17 +129,6 @@ export async function cacheStatus(kerasName: string, opts: CacheOptions = {}): P
   return { kerasName, dir, variants: { top: entries[0], notop: entries[1] } };
 }
 
-/** Streams a file through md5 or sha256 (64 KiB chunks, as Keras's hash_file). */
-export async function hashFile(filePath: string, algorithm: HashAlgorithm): Promise<string> {
-  const h = createHash(algorithm);
-  await new Promise<void>((resolve, reject) => {
-    const s = createReadStream(filePath, { highWaterMark: 65535 });
-    s.on('data', (chunk) => h.update(chunk));
-    s.on('error', reject);
-    s.on('end', () => resolve());
-  });
-  return h.digest('hex');
-}
 
 /**
  * Checks a cached weight file against the hash Keras lists for it.

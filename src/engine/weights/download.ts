@@ -7,7 +7,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { AppError, type ErrorCode } from '../../shared/errors';
-import { hashAlgorithmFor, hashFile, knownWeightUrls, type HashAlgorithm } from './cache';
+import { hashFile, type HashAlgorithm } from '../../platform/hash';
+import { hashAlgorithmFor, knownWeightUrls } from './cache';
 import { tryLock, waitForUnlock } from './lock';
 import { httpGet, type ProxyEnv } from './proxy';
 

@@ -6,12 +6,12 @@
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { sha256File } from '../../platform/hash';
+import { hashFile, sha256File } from '../../platform/hash';
 import { AppError } from '../../shared/errors';
 import { createModel } from '../zoo/registry';
 import type { ImportReport } from './apply';
 import { requireComplete } from './availability';
-import { hashAlgorithmFor, hashFile, kerasCacheDir, kerasWeightFile, type CacheOptions, type WeightsVariant } from './cache';
+import { hashAlgorithmFor, kerasCacheDir, kerasWeightFile, type CacheOptions, type WeightsVariant } from './cache';
 import { importH5Weights } from './h5-import';
 import { tryLock } from './lock';
 
