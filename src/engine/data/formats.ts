@@ -74,7 +74,10 @@ export function explainDecodeError(err: unknown): { code: SkipCode; reason: stri
   if (/pixel limit/i.test(msg)) {
     return { code: 'TOO_LARGE', reason: 'The image has more pixels than the limit allows.' };
   }
-  if (/premature end|truncat|unexpected end|read error|end of (file|data)|not enough data/i.test(msg)) {
+  // libvips keeps one error buffer per process: when decodes run on several threads, another
+  // thread can clear it before this one reads it, leaving only sharp's 'Input buffer has corrupt
+  // header:' without libjpeg's 'premature end'. A header that cannot be read is damaged either way.
+  if (/premature end|truncat|unexpected end|read error|end of (file|data)|not enough data|corrupt header/i.test(msg)) {
     return {
       code: 'CORRUPT',
       reason: `The file is truncated or damaged (the decoder said: ${firstLine(msg)}); copy it again or remove it.`,
